@@ -1,0 +1,120 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createAuthService } from './auth/auth-service.js';
+import { argon2idHasher, type PasswordHasher } from './auth/password-hasher.js';
+import { authPlugin } from './auth/routes.js';
+import { createSessionsRepository } from './auth/sessions-repository.js';
+import { createUsersRepository } from './auth/users-repository.js';
+import type { Config } from './config.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
+import { healthPlugin } from './health/routes.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { AppError, errorCatalogue } from './shared/errors.js';
+import { createInProcessEventBus, type EventBus } from './shared/events.js';
+
+/** Adapters a test may replace; production uses the defaults. */
+export interface AppOverrides {
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  bus?: EventBus;
+}
+
+/** The shared pieces every feature plugin is built from; `app.omnisonic` exposes them to the CLI and tests. */
+export interface AppContext {
+  config: Config;
+  database: DatabaseHandle;
+  clock: Clock;
+  bus: EventBus;
+  auth: ReturnType<typeof createAuthService>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    omnisonic: AppContext;
+  }
+}
+
+/**
+ * Builds the whole server without listening: opens and migrates the database, wires services and registers every
+ * feature plugin. HTTP tests call `app.inject()` on the result; `listen()` lives in `server.ts`.
+ */
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema });
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const clock = overrides.clock ?? systemClock;
+  const bus = overrides.bus ?? createInProcessEventBus();
+  const auth = createAuthService({
+    users: createUsersRepository(database.db),
+    sessions: createSessionsRepository(database.db),
+    hasher: overrides.hasher ?? argon2idHasher,
+    clock,
+    sessionTtlMs: config.sessionTtlMs,
+  });
+  const context: AppContext = { config, database, clock, bus, auth };
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: 1024 * 1024,
+    // Clients put these in query strings; ajv coerces them to the schema's types.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('omnisonic', context);
+  app.addHook('onClose', async () => {
+    await bus.close();
+    await database.close();
+  });
+
+  installErrorHandling(app);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Omnisonic API', version: '1' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'omnisonic_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthPlugin, { database });
+  await app.register(authPlugin, { auth, sessionTtlMs: config.sessionTtlMs });
+  // Feature plugins register below.
+
+  await app.ready();
+  return app;
+}
+
+/** Every error leaves as `{error: {code, message}}` with a code from the catalogue. */
+function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.code(error.status).headers(error.headers).send({ error: { code: error.code, message: error.message } });
+    }
+    if ('validation' in error && error.validation) {
+      return reply.code(400).send({ error: { code: 'validation_failed', message: error.message } });
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: { code: 'validation_failed', message: error.message } });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'internal', message: errorCatalogue.internal.message } });
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: errorCatalogue.not_found.message } });
+  });
+}

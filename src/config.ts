@@ -1,0 +1,111 @@
+import { statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Everything the server needs to start, validated once. */
+export interface Config {
+  /** Absolute paths of the music folders; each becomes a library. */
+  musicDirs: string[];
+  /** Absolute path of the data directory (SQLite database, artwork, secrets). */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** PostgreSQL connection string; SQLite in `dataDir` when absent. */
+  databaseUrl?: string;
+  /** PostgreSQL schema (tests isolate themselves with it). */
+  databaseSchema?: string;
+  /** Watch the music folders and apply changes without a full rescan. */
+  watch: boolean;
+  /** Minutes between periodic full scans; 0 turns them off. */
+  scanIntervalMinutes: number;
+  /** Scan the music folders when the server starts. */
+  scanOnStart: boolean;
+  /** Created as the first admin when no user exists. */
+  adminUser: string;
+  adminPassword?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Session lifetime in ms. */
+  sessionTtlMs: number;
+}
+
+/** A setting with a bad value; the CLI prints `message` as one line and exits non-zero. */
+export class ConfigError extends Error {}
+
+/** Raw settings as given on the command line; anything absent falls back to the environment, then the default. */
+export interface ConfigInput {
+  music?: string[];
+  data?: string;
+  host?: string;
+  port?: string | number;
+  databaseUrl?: string;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'omnisonic');
+}
+
+function parseBoolean(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function parseInteger(name: string, raw: string | number | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * Builds the config from CLI flags, then environment variables (`OMNISONIC_MUSIC` is a list separated by the
+ * platform's path delimiter, ':' on Linux), then defaults. Music folders must exist and be directories.
+ * Throws `ConfigError` naming the first bad setting.
+ */
+export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const musicRaw = input.music?.length
+    ? input.music
+    : (env.OMNISONIC_MUSIC ?? '').split(path.delimiter).filter((p) => p.trim() !== '');
+  const musicDirs = [...new Set(musicRaw.map((dir) => path.resolve(dir)))];
+  for (const dir of musicDirs) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(dir).isDirectory();
+    } catch {
+      throw new ConfigError(`--music / OMNISONIC_MUSIC: folder "${dir}" does not exist or cannot be read`);
+    }
+    if (!isDirectory) throw new ConfigError(`--music / OMNISONIC_MUSIC: "${dir}" is not a folder`);
+  }
+
+  const logLevel = (env.OMNISONIC_LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`OMNISONIC_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const databaseUrl = input.databaseUrl ?? (env.DATABASE_URL || undefined);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL`);
+  }
+
+  const adminUser = env.OMNISONIC_ADMIN_USER || 'admin';
+  return {
+    musicDirs,
+    dataDir: path.resolve(input.data ?? (env.OMNISONIC_DATA || defaultDataDir(env))),
+    host: input.host ?? (env.OMNISONIC_HOST || '127.0.0.1'),
+    port: parseInteger('--port / OMNISONIC_PORT', input.port ?? env.OMNISONIC_PORT, 4747, 0, 65535),
+    databaseUrl,
+    watch: parseBoolean('OMNISONIC_WATCH', env.OMNISONIC_WATCH, true),
+    scanIntervalMinutes: parseInteger('OMNISONIC_SCAN_INTERVAL', env.OMNISONIC_SCAN_INTERVAL, 0, 0, 7 * 24 * 60),
+    scanOnStart: parseBoolean('OMNISONIC_SCAN_ON_START', env.OMNISONIC_SCAN_ON_START, true),
+    adminUser,
+    adminPassword: env.OMNISONIC_ADMIN_PASSWORD || undefined,
+    logLevel,
+    sessionTtlMs: parseInteger('OMNISONIC_SESSION_TTL_DAYS', env.OMNISONIC_SESSION_TTL_DAYS, 30, 1, 3650) * 86_400_000,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The one error catalogue. Every error a client can see has a stable `code`, an HTTP status and a default message;
+ * responses carry `{error: {code, message}}`. Add new codes here, never ad hoc in a route.
+ */
+export const errorCatalogue = {
+  validation_failed: { status: 400, message: 'The request is not valid.' },
+  invalid_cursor: { status: 400, message: 'The cursor is malformed or belongs to another listing; start again without it.' },
+  unauthorized: { status: 401, message: 'Sign in or send a valid bearer token.' },
+  invalid_credentials: { status: 401, message: 'Wrong username or password.' },
+  forbidden: { status: 403, message: 'You are not allowed to do this.' },
+  not_found: { status: 404, message: 'Nothing exists at this address.' },
+  artist_not_found: { status: 404, message: 'No such artist.' },
+  album_not_found: { status: 404, message: 'No such album.' },
+  track_not_found: { status: 404, message: 'No such track.' },
+  track_unavailable: { status: 404, message: 'The track is known but its file is missing or unreadable.' },
+  artwork_not_found: { status: 404, message: 'No such artwork.' },
+  conflict: { status: 409, message: 'The request conflicts with the current state.' },
+  username_taken: { status: 409, message: 'That username is already taken.' },
+  range_not_satisfiable: { status: 416, message: 'The requested byte range lies outside the file.' },
+  not_ready: { status: 503, message: 'The server is starting up.' },
+  internal: { status: 500, message: 'Something went wrong on the server.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An error with a catalogue code; routes throw it and the error handler turns it into `{error: {code, message}}`. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
+    super(message ?? errorCatalogue[code].message);
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.headers = headers;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
