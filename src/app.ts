@@ -75,6 +75,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
 
   installErrorHandling(app);
+  // Public routes need no credentials; say so in the OpenAPI document instead of inheriting the global security.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public) route.schema = { ...route.schema, security: [] };
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
