@@ -67,7 +67,11 @@ export function createAuthService(deps: AuthServiceDeps) {
      * Checks the password and opens a session. Returns the token (shown once; only its SHA-256 is stored).
      * Errors: `invalid_credentials` (401), the same whether the username exists or not.
      */
-    async login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: number }> {
+    async login(
+      username: string,
+      password: string,
+      client: { ip?: string; userAgent?: string } = {},
+    ): Promise<{ token: string; user: AuthUser; expiresAt: number }> {
       const row = await users.findByUsernameKey(username.trim().toLowerCase());
       if (!row || row.disabled) {
         dummyHash ??= hasher.hash('not-a-real-password');
@@ -79,7 +83,15 @@ export function createAuthService(deps: AuthServiceDeps) {
       const now = clock.now();
       const expiresAt = now + deps.sessionTtlMs;
       await sessions.deleteExpired(now);
-      await sessions.insert({ id: hashToken(token), userId: row.id, createdAt: now, expiresAt, lastSeenAt: now });
+      await sessions.insert({
+        id: hashToken(token),
+        userId: row.id,
+        createdAt: now,
+        expiresAt,
+        lastSeenAt: now,
+        ip: client.ip ?? null,
+        userAgent: client.userAgent ?? null,
+      });
       return { token, user: { id: row.id, username: row.username, role: row.role }, expiresAt };
     },
 

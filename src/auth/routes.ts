@@ -66,7 +66,10 @@ export const authPlugin = fp<{ auth: AuthService; sessionTtlMs: number }>(async 
       },
     },
     async (request, reply) => {
-      const session = await auth.login(request.body.username, request.body.password);
+      const session = await auth.login(request.body.username, request.body.password, {
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
       reply.setCookie(SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'lax',

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
 import pg from 'pg';
 import * as catalog from './migrations/0001-catalog.js';
+import * as accounts from './migrations/0002-accounts.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -62,6 +63,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 
 const migrations: Record<string, Migration> = {
   '0001-catalog': catalog,
+  '0002-accounts': accounts,
 };
 
 /** Applies every pending migration; throws with the failing migration's name. */

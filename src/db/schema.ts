@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Table types as Kysely sees them (camelCase; the CamelCasePlugin maps to snake_case columns).
  * Conventions, identical on SQLite and PostgreSQL: ids are text, times are epoch milliseconds (bigint),
@@ -16,6 +18,10 @@ export interface Database {
   trackDuplicates: TrackDuplicatesTable;
   artworks: ArtworksTable;
   scans: ScansTable;
+  libraryUsers: LibraryUsersTable;
+  devices: DevicesTable;
+  auditLog: AuditLogTable;
+  loginFailures: LoginFailuresTable;
 }
 
 export interface LibrariesTable {
@@ -24,6 +30,15 @@ export interface LibrariesTable {
   /** Absolute path of the music folder root. */
   rootPath: string;
   createdAt: number;
+  /** `music`: a configured folder (admins see all; users when granted). `upload`: one user's private uploads. */
+  kind: Generated<'music' | 'upload'>;
+  ownerUserId: string | null;
+}
+
+/** Grants: which users may see a music library. */
+export interface LibraryUsersTable {
+  libraryId: string;
+  userId: string;
 }
 
 export type Role = 'admin' | 'user';
@@ -47,6 +62,8 @@ export interface SessionsTable {
   createdAt: number;
   expiresAt: number;
   lastSeenAt: number;
+  ip: string | null;
+  userAgent: string | null;
 }
 
 export interface ArtistsTable {
@@ -184,4 +201,40 @@ export interface ScansTable {
   state: 'running' | 'finished';
   /** JSON of the scan summary (counts and broken files), written when it finishes. */
   summary: string | null;
+}
+
+/** A registered client app; its access token is stored only as a SHA-256 hash. */
+export interface DevicesTable {
+  id: string;
+  userId: string;
+  /** UUID the app keeps (e.g. in its keychain); registering again with it rotates the token of the same device. */
+  clientId: string;
+  name: string;
+  platform: string;
+  appVersion: string;
+  tokenHash: string;
+  createdAt: number;
+  createdIp: string | null;
+  lastSeenAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  actorUserId: string | null;
+  /** e.g. `login.success`, `login.failure`, `device.registered`, `user.role_changed`. */
+  action: string;
+  target: string | null;
+  ip: string | null;
+  /** JSON; never holds secrets or tokens. */
+  details: string | null;
+}
+
+/** Failed logins per account (`user:<name>`) and per client IP (`ip:<addr>`), for throttling. */
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  lastFailureAt: number;
+  lockedUntil: number | null;
 }
