@@ -5,7 +5,17 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createAuthService } from './auth/auth-service.js';
 import { argon2idHasher, type PasswordHasher } from './auth/password-hasher.js';
 import { authPlugin } from './auth/routes.js';
+import { createLoginFailuresRepository } from './auth/login-failures-repository.js';
+import { createLoginThrottle, realSleep, type Sleep } from './auth/login-throttle.js';
 import { createSessionsRepository } from './auth/sessions-repository.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { createCatalogRepository } from './catalog/catalog-repository.js';
+import { createCatalogService } from './catalog/catalog-service.js';
+import { catalogPlugin } from './catalog/routes.js';
+import { createAuditRepository } from './audit/audit-repository.js';
+import { createDevicesRepository } from './devices/devices-repository.js';
+import { createDevicesService } from './devices/devices-service.js';
+import { devicesPlugin } from './devices/routes.js';
 import { createUsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
@@ -19,6 +29,8 @@ export interface AppOverrides {
   clock?: Clock;
   hasher?: PasswordHasher;
   bus?: EventBus;
+  /** Waits of the login throttle. */
+  sleep?: Sleep;
 }
 
 /** The shared pieces every feature plugin is built from; `app.omnisonic` exposes them to the CLI and tests. */
@@ -50,10 +62,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }
   const clock = overrides.clock ?? systemClock;
   const bus = overrides.bus ?? createInProcessEventBus();
+  const audit = createAuditLog({ repository: createAuditRepository(database.db), clock });
+  const devices = createDevicesRepository(database.db);
   const auth = createAuthService({
     users: createUsersRepository(database.db),
     sessions: createSessionsRepository(database.db),
+    devices,
     hasher: overrides.hasher ?? argon2idHasher,
+    throttle: createLoginThrottle({ failures: createLoginFailuresRepository(database.db), clock, sleep: overrides.sleep ?? realSleep }),
+    audit,
     clock,
     sessionTtlMs: config.sessionTtlMs,
   });
@@ -97,7 +114,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, sessionTtlMs: config.sessionTtlMs });
+  await app.register(devicesPlugin, { auth, devices: createDevicesService({ devices, audit, clock }) });
   // Feature plugins register below.
+  await app.register(catalogPlugin, { catalog: createCatalogService(createCatalogRepository(database.db)) });
 
   await app.ready();
   return app;

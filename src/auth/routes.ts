@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that answer without credentials (health, login, the OpenAPI document). */
     public?: boolean;
+    /** `optional`: credentials are read when present but not required (the route decides). */
+    auth?: 'optional';
   }
 }
 
@@ -45,10 +47,11 @@ export const authPlugin = fp<{ auth: AuthService; sessionTtlMs: number }>(async 
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!request.url.startsWith('/api/v1/') || request.routeOptions.config?.public) return;
+    const config = request.routeOptions.config;
+    if (!request.url.startsWith('/api/v1/') || config?.public) return;
     const credential = credentialOf(request);
     request.user = credential ? await auth.authenticate(credential) : null;
-    if (!request.user) throw new AppError('unauthorized');
+    if (!request.user && config?.auth !== 'optional') throw new AppError('unauthorized');
   });
 
   app.post(
@@ -93,7 +96,7 @@ export const authPlugin = fp<{ auth: AuthService; sessionTtlMs: number }>(async 
     },
     async (request, reply) => {
       const credential = credentialOf(request);
-      if (credential) await auth.logout(credential);
+      if (credential) await auth.logout(credential, { ip: request.ip });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.code(204).send(null);
     },

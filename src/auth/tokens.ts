@@ -1,11 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** Session tokens start with this prefix so a leaked one is recognisable (e.g. by secret scanners). */
+/**
+ * Token prefixes make a leaked token recognisable (secret scanners, logs) and tell the server where to look it up:
+ * `oms_` login sessions, `omd_` device access tokens.
+ */
 export const SESSION_TOKEN_PREFIX = 'oms_';
+export const DEVICE_TOKEN_PREFIX = 'omd_';
 
-/** A new session token: the prefix plus 32 random bytes, base64url. Shown to the client once. */
-export function newSessionToken(): string {
-  return SESSION_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+/** A new bearer token: the prefix plus 32 random bytes, base64url. Shown to the client once. */
+export function newToken(prefix: typeof SESSION_TOKEN_PREFIX | typeof DEVICE_TOKEN_PREFIX): string {
+  return prefix + randomBytes(32).toString('base64url');
 }
 
 /** SHA-256 (hex) of a token: what the database keeps instead of the token. */

@@ -1,3 +1,5 @@
+import { Type } from '@sinclair/typebox';
+
 /**
  * The one error catalogue. Every error a client can see has a stable `code`, an HTTP status and a default message;
  * responses carry `{error: {code, message}}`. Add new codes here, never ad hoc in a route.
@@ -12,16 +14,29 @@ export const errorCatalogue = {
   artist_not_found: { status: 404, message: 'No such artist.' },
   album_not_found: { status: 404, message: 'No such album.' },
   track_not_found: { status: 404, message: 'No such track.' },
+  lyrics_not_found: { status: 404, message: 'This track has no lyrics.' },
   track_unavailable: { status: 404, message: 'The track is known but its file is missing or unreadable.' },
   artwork_not_found: { status: 404, message: 'No such artwork.' },
+  device_not_found: { status: 404, message: 'No such device.' },
+  user_not_found: { status: 404, message: 'No such user.' },
+  library_not_found: { status: 404, message: 'No such library.' },
   conflict: { status: 409, message: 'The request conflicts with the current state.' },
   username_taken: { status: 409, message: 'That username is already taken.' },
+  last_admin: { status: 409, message: 'The last admin cannot be demoted, disabled or deleted.' },
+  current_password_wrong: { status: 403, message: 'The current password is wrong.' },
+  too_many_attempts: { status: 429, message: 'Too many failed sign-in attempts; wait and try again.' },
+  csrf_rejected: { status: 403, message: 'Cross-site request refused: the Origin does not match this server.' },
   range_not_satisfiable: { status: 416, message: 'The requested byte range lies outside the file.' },
   not_ready: { status: 503, message: 'The server is starting up.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
+
+/** The body of every error response, `{error: {code, message}}`; routes declare it for their 4xx statuses. */
+export const ErrorResponseSchema = Type.Object({
+  error: Type.Object({ code: Type.String({ description: 'Stable code from the error catalogue.' }), message: Type.String() }),
+});
 
 /** An error with a catalogue code; routes throw it and the error handler turns it into `{error: {code, message}}`. */
 export class AppError extends Error {
