@@ -16,10 +16,15 @@ import { createAuditRepository } from './audit/audit-repository.js';
 import { createDevicesRepository } from './devices/devices-repository.js';
 import { createDevicesService } from './devices/devices-service.js';
 import { devicesPlugin } from './devices/routes.js';
+import { usersPlugin } from './users/routes.js';
+import { createUsersService } from './users/users-service.js';
 import { createUsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
 import { healthPlugin } from './health/routes.js';
+import type { LibraryService } from './library/library-service.js';
+import { libraryPlugin } from './library/routes.js';
+import { createLibraryServiceForConfig } from './library/wiring.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { AppError, errorCatalogue } from './shared/errors.js';
 import { createInProcessEventBus, type EventBus } from './shared/events.js';
@@ -40,6 +45,7 @@ export interface AppContext {
   clock: Clock;
   bus: EventBus;
   auth: ReturnType<typeof createAuthService>;
+  library: LibraryService;
 }
 
 declare module 'fastify' {
@@ -62,19 +68,24 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }
   const clock = overrides.clock ?? systemClock;
   const bus = overrides.bus ?? createInProcessEventBus();
-  const audit = createAuditLog({ repository: createAuditRepository(database.db), clock });
+  const auditRepository = createAuditRepository(database.db);
+  const audit = createAuditLog({ repository: auditRepository, clock });
   const devices = createDevicesRepository(database.db);
+  const users = createUsersRepository(database.db);
+  const sessions = createSessionsRepository(database.db);
+  const hasher = overrides.hasher ?? argon2idHasher;
   const auth = createAuthService({
-    users: createUsersRepository(database.db),
-    sessions: createSessionsRepository(database.db),
+    users,
+    sessions,
     devices,
-    hasher: overrides.hasher ?? argon2idHasher,
+    hasher,
     throttle: createLoginThrottle({ failures: createLoginFailuresRepository(database.db), clock, sleep: overrides.sleep ?? realSleep }),
     audit,
     clock,
     sessionTtlMs: config.sessionTtlMs,
   });
-  const context: AppContext = { config, database, clock, bus, auth };
+  const library = createLibraryServiceForConfig({ config, db: database.db, clock, bus, log: { error: (d, m) => app.log.error(d, m) } });
+  const context: AppContext = { config, database, clock, bus, auth, library };
 
   const app = Fastify({
     logger: {
@@ -82,11 +93,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
     bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
     // Clients put these in query strings; ajv coerces them to the schema's types.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('omnisonic', context);
   app.addHook('onClose', async () => {
+    await library.stop();
     await bus.close();
     await database.close();
   });
@@ -115,10 +128,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, sessionTtlMs: config.sessionTtlMs });
   await app.register(devicesPlugin, { auth, devices: createDevicesService({ devices, audit, clock }) });
+  await app.register(usersPlugin, { auth, auditRepository, users: createUsersService({ users, sessions, hasher, audit, clock }) });
   // Feature plugins register below.
   await app.register(catalogPlugin, { catalog: createCatalogService(createCatalogRepository(database.db)) });
 
+  await app.register(libraryPlugin, { library });
+
   await app.ready();
+  await library.startBackground(config);
   return app;
 }
 

@@ -26,6 +26,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Session lifetime in ms. */
   sessionTtlMs: number;
+  /** Trust `X-Forwarded-*` from a reverse proxy for the client address (throttling, audit). */
+  trustProxy: boolean;
 }
 
 /** A setting with a bad value; the CLI prints `message` as one line and exits non-zero. */
@@ -106,6 +108,7 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     adminUser,
     adminPassword: env.OMNISONIC_ADMIN_PASSWORD || undefined,
     logLevel,
+    trustProxy: parseBoolean('OMNISONIC_TRUST_PROXY', env.OMNISONIC_TRUST_PROXY, false),
     sessionTtlMs: parseInteger('OMNISONIC_SESSION_TTL_DAYS', env.OMNISONIC_SESSION_TTL_DAYS, 30, 1, 3650) * 86_400_000,
   };
 }

@@ -10,12 +10,16 @@ import type { SessionsRepository } from './sessions-repository.js';
 import { DEVICE_TOKEN_PREFIX, hashToken, newToken, SESSION_TOKEN_PREFIX } from './tokens.js';
 import type { UserRow, UsersRepository } from './users-repository.js';
 
-/** The caller as routes see it; `deviceId` is set when a device token authenticated the request. */
+/**
+ * The caller as routes see it; `deviceId` is set when a device token authenticated the request, `sessionId` (the
+ * SHA-256 of the session token) when a login session did.
+ */
 export interface AuthUser {
   id: string;
   username: string;
   role: Role;
   deviceId?: string;
+  sessionId?: string;
 }
 
 /** Where a request came from, for throttling and the audit log. */
@@ -148,7 +152,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const session = await sessions.findActive(hashToken(token), now);
       if (!session) return null;
       if (now - session.lastSeenAt > TOUCH_INTERVAL_MS) await sessions.touch(session.sessionId, now);
-      return toAuthUser(session);
+      return { ...toAuthUser(session), sessionId: session.sessionId };
     },
 
     async logout(token: string, client: ClientInfo = {}): Promise<void> {

@@ -3,18 +3,30 @@ import { AppError } from '../shared/errors.js';
 import type { LoginFailuresRepository } from './login-failures-repository.js';
 
 /**
- * Throttling policy (OWASP Authentication Cheat Sheet: slow down, then lock temporarily, per account and per source):
- * from the 3rd failure in a row each attempt waits 250 ms × 2^(failures−3), at most 4 s; the 10th failure locks the
- * key for 15 minutes. Counters reset 15 minutes after the last failure, and an account's counter on success.
+ * Throttling policy (OWASP Authentication Cheat Sheet: slow down, then lock temporarily, per account and per source).
+ * Per account: from the 3rd failure in a row each attempt waits 250 ms × 2^(failures−3), at most 4 s, and the 10th
+ * failure locks it for 15 minutes. Per client IP the same with 5× the counts, because one address can be a whole
+ * household behind NAT or a reverse proxy. Counters reset 15 minutes after the last failure, and an account's on
+ * success.
  */
 export const THROTTLE = {
   delayFromFailures: 3,
   baseDelayMs: 250,
   maxDelayMs: 4000,
   lockAfterFailures: 10,
+  ipFactor: 5,
   lockMs: 15 * 60_000,
   forgetAfterMs: 15 * 60_000,
 } as const;
+
+/** Failures of a key scaled to the per-account policy. */
+function accountEquivalent(key: string, failures: number): number {
+  return key.startsWith('ip:') ? Math.floor(failures / THROTTLE.ipFactor) : failures;
+}
+
+function lockThreshold(key: string): number {
+  return key.startsWith('ip:') ? THROTTLE.lockAfterFailures * THROTTLE.ipFactor : THROTTLE.lockAfterFailures;
+}
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,7 +58,7 @@ export function createLoginThrottle(deps: { failures: LoginFailuresRepository; c
         const retryAfterSeconds = Math.ceil((lockedUntil - now) / 1000);
         throw new AppError('too_many_attempts', undefined, { 'retry-after': String(retryAfterSeconds) });
       }
-      const worst = Math.max(0, ...counters.map((row) => row.failures));
+      const worst = Math.max(0, ...counters.map((row) => accountEquivalent(row.key, row.failures)));
       if (worst >= THROTTLE.delayFromFailures) {
         await sleep(Math.min(THROTTLE.maxDelayMs, THROTTLE.baseDelayMs * 2 ** (worst - THROTTLE.delayFromFailures)));
       }
@@ -60,7 +72,7 @@ export function createLoginThrottle(deps: { failures: LoginFailuresRepository; c
       let locked = false;
       for (const key of keys) {
         const count = (live.get(key)?.failures ?? 0) + 1;
-        const lock = count >= THROTTLE.lockAfterFailures;
+        const lock = count >= lockThreshold(key);
         locked ||= lock;
         await failures.save({ key, failures: lock ? 0 : count, lastFailureAt: now, lockedUntil: lock ? now + THROTTLE.lockMs : null });
       }

@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-const UserSchema = Type.Object({
+export const UserSchema = Type.Object({
   id: Type.String(),
   username: Type.String(),
   role: Type.Union([Type.Literal('admin'), Type.Literal('user')]),
@@ -36,6 +36,13 @@ function credentialOf(request: FastifyRequest): string | undefined {
 export function requireUser(request: FastifyRequest): AuthUser {
   if (!request.user) throw new AppError('unauthorized');
   return request.user;
+}
+
+/** The signed-in user, who must be an admin (403 `forbidden` otherwise). */
+export function requireAdmin(request: FastifyRequest): AuthUser {
+  const user = requireUser(request);
+  if (user.role !== 'admin') throw new AppError('forbidden', 'Only an admin can do this.');
+  return user;
 }
 
 /**
@@ -105,6 +112,9 @@ export const authPlugin = fp<{ auth: AuthService; sessionTtlMs: number }>(async 
   app.get(
     '/api/v1/me',
     { schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: UserSchema } } },
-    async (request) => requireUser(request),
+    async (request) => {
+      const { id, username, role } = requireUser(request);
+      return { id, username, role };
+    },
   );
 });

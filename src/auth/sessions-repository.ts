@@ -24,6 +24,25 @@ export function createSessionsRepository(db: Db) {
     async delete(id: string): Promise<void> {
       await db.deleteFrom('sessions').where('id', '=', id).execute();
     },
+    async listForUser(userId: string, now: number): Promise<SessionsTable[]> {
+      return db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('userId', '=', userId)
+        .where('expiresAt', '>', now)
+        .orderBy('createdAt', 'desc')
+        .execute();
+    },
+    async deleteOwned(userId: string, id: string): Promise<number> {
+      const result = await db.deleteFrom('sessions').where('userId', '=', userId).where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    /** Ends every session of a user except `keepId` (the caller's own, when they changed their own password). */
+    async deleteAllForUser(userId: string, keepId?: string): Promise<void> {
+      let query = db.deleteFrom('sessions').where('userId', '=', userId);
+      if (keepId) query = query.where('id', '!=', keepId);
+      await query.execute();
+    },
     async deleteExpired(now: number): Promise<void> {
       await db.deleteFrom('sessions').where('expiresAt', '<=', now).execute();
     },

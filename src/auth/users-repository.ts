@@ -19,13 +19,24 @@ export function createUsersRepository(db: Db) {
       const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
     },
-    async countByRole(role: Role): Promise<number> {
+    /** Enabled users with this role. */
+    async countActiveByRole(role: Role): Promise<number> {
       const row = await db
         .selectFrom('users')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('role', '=', role)
+        .where('disabled', '=', 0)
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    async listAll(): Promise<UserRow[]> {
+      return db.selectFrom('users').selectAll().orderBy('usernameKey').execute();
+    },
+    async update(id: string, changes: Partial<Pick<UserRow, 'role' | 'disabled' | 'passwordHash'>>): Promise<void> {
+      await db.updateTable('users').set(changes).where('id', '=', id).execute();
+    },
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('users').where('id', '=', id).execute();
     },
   };
 }
