@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createAuthService } from './auth/auth-service.js';
+import { artworkPlugin } from './artwork/routes.js';
 import { argon2idHasher, type PasswordHasher } from './auth/password-hasher.js';
 import { authPlugin } from './auth/routes.js';
 import { createLoginFailuresRepository } from './auth/login-failures-repository.js';
@@ -22,12 +23,14 @@ import { createUsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
 import { healthPlugin } from './health/routes.js';
+import { securityPlugin } from './security/plugin.js';
 import type { LibraryService } from './library/library-service.js';
 import { libraryPlugin } from './library/routes.js';
 import { createLibraryServiceForConfig } from './library/wiring.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { AppError, errorCatalogue } from './shared/errors.js';
 import { createInProcessEventBus, type EventBus } from './shared/events.js';
+import { streamPlugin } from './stream/routes.js';
 
 /** Adapters a test may replace; production uses the defaults. */
 export interface AppOverrides {
@@ -109,6 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onRoute', (route) => {
     if (route.config?.public) route.schema = { ...route.schema, security: [] };
   });
+  await app.register(securityPlugin, { corsOrigins: config.corsOrigins });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -131,6 +135,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(usersPlugin, { auth, auditRepository, users: createUsersService({ users, sessions, hasher, audit, clock }) });
   // Feature plugins register below.
   await app.register(catalogPlugin, { catalog: createCatalogService(createCatalogRepository(database.db)) });
+  await app.register(streamPlugin, { db: database.db, clock });
+  await app.register(artworkPlugin, { db: database.db, dataDir: config.dataDir });
 
   await app.register(libraryPlugin, { library });
 
@@ -149,7 +155,8 @@ function installErrorHandling(app: FastifyInstance): void {
       return reply.code(400).send({ error: { code: 'validation_failed', message: error.message } });
     }
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send({ error: { code: 'validation_failed', message: error.message } });
+      const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'validation_failed';
+      return reply.code(error.statusCode).send({ error: { code, message: error.message } });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal', message: errorCatalogue.internal.message } });

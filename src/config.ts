@@ -28,6 +28,8 @@ export interface Config {
   sessionTtlMs: number;
   /** Trust `X-Forwarded-*` from a reverse proxy for the client address (throttling, audit). */
   trustProxy: boolean;
+  /** Origins (e.g. `https://music.example.com`) allowed to call the API from a browser; empty turns CORS off. */
+  corsOrigins: string[];
 }
 
 /** A setting with a bad value; the CLI prints `message` as one line and exits non-zero. */
@@ -63,6 +65,22 @@ function parseInteger(name: string, raw: string | number | undefined, fallback: 
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function parseOrigins(raw: string | undefined): string[] {
+  const origins = (raw ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) {
+      throw new ConfigError(`OMNISONIC_CORS_ORIGINS must be comma-separated origins like https://music.example.com, got "${origin}"`);
+    }
+  }
+  return origins;
 }
 
 /**
@@ -108,6 +126,7 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     adminUser,
     adminPassword: env.OMNISONIC_ADMIN_PASSWORD || undefined,
     logLevel,
+    corsOrigins: parseOrigins(env.OMNISONIC_CORS_ORIGINS),
     trustProxy: parseBoolean('OMNISONIC_TRUST_PROXY', env.OMNISONIC_TRUST_PROXY, false),
     sessionTtlMs: parseInteger('OMNISONIC_SESSION_TTL_DAYS', env.OMNISONIC_SESSION_TTL_DAYS, 30, 1, 3650) * 86_400_000,
   };

@@ -26,6 +26,8 @@ export const errorCatalogue = {
   current_password_wrong: { status: 403, message: 'The current password is wrong.' },
   too_many_attempts: { status: 429, message: 'Too many failed sign-in attempts; wait and try again.' },
   csrf_rejected: { status: 403, message: 'Cross-site request refused: the Origin does not match this server.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'The request body has a content type this route does not take.' },
   range_not_satisfiable: { status: 416, message: 'The requested byte range lies outside the file.' },
   not_ready: { status: 503, message: 'The server is starting up.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
