@@ -90,10 +90,10 @@ describeEachDatabase('user administration', (kind) => {
 
   it('the audit log records logins, failures and role changes, and never a password', async () => {
     await login('root', 'wrong password!');
-    const entries = [];
+    const entries: { action: string; id: string }[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await t.app.inject({ url: `/api/v1/admin/audit?limit=5${cursor ? `&cursor=${cursor}` : ''}`, headers: admin })).json();
+      const page: { items: { action: string; id: string }[]; nextCursor: string | null } = (await t.app.inject({ url: `/api/v1/admin/audit?limit=5${cursor ? `&cursor=${cursor}` : ''}`, headers: admin })).json();
       entries.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

@@ -37,7 +37,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   const databaseUrl = kind === 'postgres' ? process.env.TEST_DATABASE_URL : undefined;
   const databaseSchema = kind === 'postgres' ? uniqueSchemaName() : undefined;
   const handle = await openDatabase({ dataDir, databaseUrl, pgSchema: databaseSchema });
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle);
   return {
     ...handle,
     dataDir,

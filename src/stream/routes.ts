@@ -1,0 +1,80 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../auth/routes.js';
+import type { Db } from '../db/database.js';
+import { createLibraryAccessRepository } from '../library/access-repository.js';
+import type { Clock } from '../shared/clock.js';
+import { createStreamRepository } from './stream-repository.js';
+import { createStreamService } from './stream-service.js';
+import { nodeTrackFiles } from './track-files.js';
+
+const DESCRIPTION = [
+  'The original file bytes, unchanged and streamed from disk (no transcoding). `Content-Type` follows the format',
+  '(e.g. audio/mpeg, audio/flac, audio/ogg, audio/mp4); `Accept-Ranges: bytes`; `Content-Length` in bytes;',
+  '`Last-Modified` from the file mtime; `Cache-Control: private, no-cache` (revalidate with the validators).',
+  '',
+  '**ETag** (strong): `"<SHA-256 hex of the file>"` once background hashing has run and the file is unchanged since,',
+  'otherwise `"<size hex>-<mtime ms hex>"` of the file on disk. It changes form once when hashing completes.',
+  '',
+  '**Range** (RFC 9110 §14): `bytes=a-b`, `bytes=a-`, `bytes=-n` → 206 with `Content-Range`. Ranges that overlap or',
+  'touch are merged; if that leaves one range it is served as 206. Several disjoint ranges (or more than 16',
+  'range-specs) get the whole file as 200: `multipart/byteranges` is never sent. An end past the file is clamped; a',
+  'range starting past the end, or `bytes=-0`, alone → 416 `range_not_satisfiable` with `Content-Range: bytes */SIZE`.',
+  'An invalid Range header (e.g. `bytes=5-2`, another unit) is ignored → 200. HEAD ignores Range (only GET has',
+  'range semantics) and answers the 200 headers without a body.',
+  '',
+  '**Conditional** (RFC 9110 §13): `If-None-Match` (weak comparison, `*` allowed) or, when it is absent,',
+  '`If-Modified-Since` → 304. `If-Range` with our strong ETag or exactly our `Last-Modified` date → the range; any',
+  'other value → the whole file as 200.',
+  '',
+  'Errors: 404 `track_not_found` (unknown id, or in a library the caller may not see); 404 `track_unavailable`',
+  '(track missing/broken, or its file is gone, changed size, or resolves outside its library folder; a',
+  'byte-identical duplicate path is used when the primary file is gone); 416 `range_not_satisfiable`.',
+].join('\n');
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** `GET|HEAD /api/v1/tracks/{id}/stream`: a track's original bytes with Range and conditional requests (RFC 9110). */
+export async function streamPlugin(fastify: FastifyInstance, { db, clock }: { db: Db; clock: Clock }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const access = createLibraryAccessRepository(db);
+  const service = createStreamService({
+    tracks: createStreamRepository(db),
+    files: nodeTrackFiles,
+    clock,
+    visibleLibraryIds: (viewer) => access.visibleLibraryIds(viewer.id, viewer.role === 'admin'),
+  });
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v1/tracks/:id/stream',
+    schema: {
+      summary: 'Stream a track',
+      description: DESCRIPTION,
+      tags: ['stream'],
+      params: Type.Object({ id: Type.String() }),
+      headers: Type.Object({
+        range: Type.Optional(Type.String({ description: 'e.g. `bytes=0-1023`, `bytes=1024-`, `bytes=-4096`' })),
+        'if-range': Type.Optional(Type.String()),
+        'if-none-match': Type.Optional(Type.String()),
+        'if-modified-since': Type.Optional(Type.String()),
+      }),
+    },
+    handler: async (request, reply) => {
+      const { headers } = request;
+      const result = await service.stream(request.params.id, requireUser(request), {
+        method: request.method === 'HEAD' ? 'HEAD' : 'GET',
+        range: headerValue(headers.range),
+        ifRange: headerValue(headers['if-range']),
+        ifNoneMatch: headerValue(headers['if-none-match']),
+        ifModifiedSince: headerValue(headers['if-modified-since']),
+      });
+      reply.code(result.status).headers(result.headers);
+      // Fastify keeps our Content-Length on HEAD and 304 when no payload is given.
+      return reply.send(result.body ?? undefined);
+    },
+  });
+}
