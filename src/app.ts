@@ -24,6 +24,7 @@ import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
 import { healthPlugin } from './health/routes.js';
 import { securityPlugin } from './security/plugin.js';
+import { loadServerSecret } from './security/server-secret.js';
 import type { LibraryService } from './library/library-service.js';
 import { libraryPlugin } from './library/routes.js';
 import { createLibraryServiceForConfig } from './library/wiring.js';
@@ -135,7 +136,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(usersPlugin, { auth, auditRepository, users: createUsersService({ users, sessions, hasher, audit, clock }) });
   // Feature plugins register below.
   await app.register(catalogPlugin, { catalog: createCatalogService(createCatalogRepository(database.db)) });
-  await app.register(streamPlugin, { db: database.db, clock });
+  await app.register(streamPlugin, {
+    db: database.db,
+    clock,
+    secret: loadServerSecret(config.dataDir, config.secret),
+    streamUrlTtlMs: config.streamUrlTtlMs,
+  });
   await app.register(artworkPlugin, { db: database.db, dataDir: config.dataDir });
 
   await app.register(libraryPlugin, { library });

@@ -28,6 +28,10 @@ export interface Config {
   sessionTtlMs: number;
   /** Trust `X-Forwarded-*` from a reverse proxy for the client address (throttling, audit). */
   trustProxy: boolean;
+  /** Lifetime of header-less stream URLs, ms. */
+  streamUrlTtlMs: number;
+  /** Hex signing secret shared by several instances; by default one is generated in the data directory. */
+  secret?: string;
   /** Origins (e.g. `https://music.example.com`) allowed to call the API from a browser; empty turns CORS off. */
   corsOrigins: string[];
 }
@@ -65,6 +69,12 @@ function parseInteger(name: string, raw: string | number | undefined, fallback: 
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function parseSecret(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^([0-9a-fA-F]{2}){32,}$/.test(raw)) throw new ConfigError('OMNISONIC_SECRET must be at least 64 hex characters (32 bytes)');
+  return raw;
 }
 
 function parseOrigins(raw: string | undefined): string[] {
@@ -127,6 +137,8 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     adminPassword: env.OMNISONIC_ADMIN_PASSWORD || undefined,
     logLevel,
     corsOrigins: parseOrigins(env.OMNISONIC_CORS_ORIGINS),
+    streamUrlTtlMs: parseInteger('OMNISONIC_STREAM_URL_TTL_HOURS', env.OMNISONIC_STREAM_URL_TTL_HOURS, 6, 1, 24 * 365) * 3_600_000,
+    secret: parseSecret(env.OMNISONIC_SECRET),
     trustProxy: parseBoolean('OMNISONIC_TRUST_PROXY', env.OMNISONIC_TRUST_PROXY, false),
     sessionTtlMs: parseInteger('OMNISONIC_SESSION_TTL_DAYS', env.OMNISONIC_SESSION_TTL_DAYS, 30, 1, 3650) * 86_400_000,
   };

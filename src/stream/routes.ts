@@ -7,6 +7,7 @@ import { createLibraryAccessRepository } from '../library/access-repository.js';
 import type { Clock } from '../shared/clock.js';
 import { createStreamRepository } from './stream-repository.js';
 import { createStreamService } from './stream-service.js';
+import { createStreamUrls } from './stream-urls.js';
 import { nodeTrackFiles } from './track-files.js';
 
 const DESCRIPTION = [
@@ -28,6 +29,9 @@ const DESCRIPTION = [
   '`If-Modified-Since` → 304. `If-Range` with our strong ETag or exactly our `Last-Modified` date → the range; any',
   'other value → the whole file as 200.',
   '',
+  '**Auth**: a bearer token / session cookie, or `?token=` from `GET /api/v1/tracks/{id}/stream-url` (401',
+  '`unauthorized` when that token is tampered with, expired or revoked; 404 `track_not_found` for another track).',
+  '',
   'Errors: 404 `track_not_found` (unknown id, or in a library the caller may not see); 404 `track_unavailable`',
   '(track missing/broken, or its file is gone, changed size, or resolves outside its library folder; a',
   'byte-identical duplicate path is used when the primary file is gone); 416 `range_not_satisfiable`.',
@@ -38,24 +42,54 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 /** `GET|HEAD /api/v1/tracks/{id}/stream`: a track's original bytes with Range and conditional requests (RFC 9110). */
-export async function streamPlugin(fastify: FastifyInstance, { db, clock }: { db: Db; clock: Clock }) {
+export async function streamPlugin(
+  fastify: FastifyInstance,
+  { db, clock, secret, streamUrlTtlMs }: { db: Db; clock: Clock; secret: Buffer; streamUrlTtlMs: number },
+) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const access = createLibraryAccessRepository(db);
+  const tracks = createStreamRepository(db);
+  const urls = createStreamUrls({ secret, clock, ttlMs: streamUrlTtlMs, tracks });
   const service = createStreamService({
-    tracks: createStreamRepository(db),
+    tracks,
     files: nodeTrackFiles,
     clock,
     visibleLibraryIds: (viewer) => access.visibleLibraryIds(viewer.id, viewer.role === 'admin'),
   });
 
+  app.get(
+    '/api/v1/tracks/:id/stream-url',
+    {
+      schema: {
+        summary: 'A stream URL that needs no Authorization header',
+        description:
+          'For `<audio src>`, casting and other apps: a URL path with a token bound to you, your device (when a device ' +
+          'token made the request), this track and an expiry (default 6 h, `OMNISONIC_STREAM_URL_TTL_HOURS`). Revoking ' +
+          'the device or disabling the user voids it. Errors: 404 `track_not_found`.',
+        tags: ['stream'],
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: { 200: Type.Object({ url: Type.String(), expiresAt: Type.Integer({ description: 'epoch ms' }) }) },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      await service.assertVisible(request.params.id, user);
+      return urls.issue(user, request.params.id);
+    },
+  );
+
   app.route({
     method: ['GET', 'HEAD'],
     url: '/api/v1/tracks/:id/stream',
+    config: { auth: 'optional' },
     schema: {
       summary: 'Stream a track',
       description: DESCRIPTION,
       tags: ['stream'],
       params: Type.Object({ id: Type.String() }),
+      querystring: Type.Object({
+        token: Type.Optional(Type.String({ maxLength: 2048, description: 'From `GET /api/v1/tracks/{id}/stream-url`; replaces the Authorization header.' })),
+      }),
       headers: Type.Object({
         range: Type.Optional(Type.String({ description: 'e.g. `bytes=0-1023`, `bytes=1024-`, `bytes=-4096`' })),
         'if-range': Type.Optional(Type.String()),
@@ -65,7 +99,9 @@ export async function streamPlugin(fastify: FastifyInstance, { db, clock }: { db
     },
     handler: async (request, reply) => {
       const { headers } = request;
-      const result = await service.stream(request.params.id, requireUser(request), {
+      const viewer =
+        request.user ?? (request.query.token ? await urls.viewerFor(request.query.token, request.params.id) : requireUser(request));
+      const result = await service.stream(request.params.id, viewer, {
         method: request.method === 'HEAD' ? 'HEAD' : 'GET',
         range: headerValue(headers.range),
         ifRange: headerValue(headers['if-range']),

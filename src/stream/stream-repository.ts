@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import type { TrackStatus } from '../db/schema.js';
+import type { Role, TrackStatus } from '../db/schema.js';
 
 /** One place a track's bytes were seen by the scanner, with what the scanner saw there. */
 export interface TrackLocation {
@@ -25,6 +25,11 @@ export interface StreamableTrack extends TrackLocation {
 
 export interface StreamRepository {
   findTrack(trackId: string): Promise<StreamableTrack | null>;
+  /**
+   * The holder of a stream grant when they may still use it: the user exists and is enabled, and — for a grant made
+   * through a device — that device has not been revoked. Null otherwise.
+   */
+  findGrantHolder(userId: string, deviceId: string | null): Promise<{ id: string; role: Role } | null>;
   /** Other paths holding byte-identical content of the track (`track_duplicates`), in a stable order. */
   findDuplicates(trackId: string): Promise<TrackLocation[]>;
 }
@@ -50,6 +55,16 @@ export function createStreamRepository(db: Db): StreamRepository {
         .where('tracks.id', '=', trackId)
         .executeTakeFirst();
       return row ?? null;
+    },
+
+    async findGrantHolder(userId, deviceId) {
+      let query = db.selectFrom('users').select(['users.id', 'users.role']).where('users.id', '=', userId).where('users.disabled', '=', 0);
+      if (deviceId !== null) {
+        query = query.where((eb) =>
+          eb.exists(eb.selectFrom('devices').select('devices.id').where('devices.id', '=', deviceId).where('devices.userId', '=', userId)),
+        );
+      }
+      return (await query.executeTakeFirst()) ?? null;
     },
 
     async findDuplicates(trackId) {

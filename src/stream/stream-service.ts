@@ -40,6 +40,8 @@ export interface StreamService {
    * the current size, and `Accept-Ranges`).
    */
   stream(trackId: string, viewer: Viewer, request: StreamRequest): Promise<StreamResponse>;
+  /** Throws `track_not_found` unless the track exists in a library the viewer may see. */
+  assertVisible(trackId: string, viewer: Viewer): Promise<void>;
 }
 
 /**
@@ -104,7 +106,7 @@ function decideRange(request: StreamRequest, validators: Validators, size: numbe
 }
 
 export interface StreamServiceDeps {
-  tracks: StreamRepository;
+  tracks: Pick<StreamRepository, 'findTrack' | 'findDuplicates'>;
   files: TrackFiles;
   clock: Clock;
   /** The libraries a viewer may see (the one library-access rule: grants, own uploads, admins every music library). */
@@ -158,12 +160,21 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
     return opened.read(start, end);
   }
 
+  /** The track when the viewer may see it; unknown ids and other libraries' ids look alike, revealing nothing. */
+  async function visibleTrack(trackId: string, viewer: Viewer) {
+    const [track, visibleIds] = await Promise.all([tracks.findTrack(trackId), deps.visibleLibraryIds(viewer)]);
+    const visible = new Set(visibleIds);
+    if (!track || !visible.has(track.libraryId)) throw new AppError('track_not_found');
+    return { track, visible };
+  }
+
   return {
+    async assertVisible(trackId, viewer) {
+      await visibleTrack(trackId, viewer);
+    },
+
     async stream(trackId, viewer, request) {
-      const [track, visibleIds] = await Promise.all([tracks.findTrack(trackId), deps.visibleLibraryIds(viewer)]);
-      const visible = new Set(visibleIds);
-      // Not told apart from an unknown id, so ids from libraries one may not see reveal nothing.
-      if (!track || !visible.has(track.libraryId)) throw new AppError('track_not_found');
+      const { track, visible } = await visibleTrack(trackId, viewer);
       if (track.status !== 'ok') throw new AppError('track_unavailable');
       const located = await locateTrack(track, visible);
       if (!located) throw new AppError('track_unavailable');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
 import type { TrackStatus } from '../../src/db/schema.js';
 import { newId } from '../../src/shared/ids.js';
+import { createStreamToken } from '../../src/stream/stream-token.js';
 import { createTestApp, signIn, type TestApp } from '../support/app.js';
 import { describeEachDatabase } from '../support/databases.js';
 
@@ -364,5 +365,53 @@ describeEachDatabase('streaming a track', (kind) => {
     const granted = await t.app.inject({ url: url(id), headers: user });
     expect(granted.statusCode).toBe(200);
     expect(granted.rawPayload.equals(bytes)).toBe(true);
+  });
+
+  describe('header-less stream URLs', () => {
+    const streamUrl = async (id: string, headers: Record<string, string>) =>
+      (await t.app.inject({ url: `/api/v1/tracks/${id}/stream-url`, headers })).json() as { url: string; expiresAt: number };
+
+    it('stream the track without an Authorization header until they expire', async () => {
+      const { id, bytes } = fixtures.flac;
+      const { url: link, expiresAt } = await streamUrl(id, auth);
+      expect(expiresAt).toBeGreaterThan(Date.now() + 5 * 3_600_000);
+      const response = await t.app.inject({ url: link, headers: { range: 'bytes=0-9' } });
+      expect(response.statusCode).toBe(206);
+      expect(response.rawPayload.equals(bytes.subarray(0, 10))).toBe(true);
+
+      const secret = readFileSync(path.join(t.database.dataDir, 'server-secret.key'));
+      const expired = createStreamToken(secret, { userId: (await t.app.inject({ url: '/api/v1/me', headers: auth })).json().id, deviceId: null, trackId: id, expiresAt: Date.now() - 1 });
+      expect((await t.app.inject({ url: `${url(id)}?token=${expired}` })).statusCode).toBe(401);
+    });
+
+    it('refuse a tampered token, and a token for another track', async () => {
+      const { url: link } = await streamUrl(fixtures.flac.id, auth);
+      const tampered = link.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+      const response = await t.app.inject({ url: tampered });
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error.code).toBe('unauthorized');
+      const token = new URL(link, 'http://x').searchParams.get('token');
+      expect((await t.app.inject({ url: `${url(fixtures.opus.id)}?token=${token}` })).statusCode).toBe(404);
+    });
+
+    it('stop working when the device that asked for them is revoked', async () => {
+      const registered = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/devices',
+        headers: auth,
+        payload: { name: 'Phone', platform: 'ios', appVersion: '1', clientId: randomUUID() },
+      });
+      const { device, accessToken } = registered.json();
+      const { url: link } = await streamUrl(fixtures.flac.id, { authorization: `Bearer ${accessToken}` });
+      expect((await t.app.inject({ url: link })).statusCode).toBe(200);
+      await t.app.inject({ method: 'DELETE', url: `/api/v1/devices/${device.id}`, headers: auth });
+      expect((await t.app.inject({ url: link })).statusCode).toBe(401);
+    });
+
+    it('are not issued for tracks the user cannot see', async () => {
+      const stranger = await signIn(t.app, 'stranger', 'user');
+      const response = await t.app.inject({ url: `/api/v1/tracks/${fixtures.flac.id}/stream-url`, headers: stranger });
+      expect(response.statusCode).toBe(404);
+    });
   });
 });

@@ -49,12 +49,14 @@ function fakeFiles(files: Record<string, FakeFile>, options: { swapOnOpen?: bool
   return { adapter, opened };
 }
 
-function repository(track: StreamableTrack | null, duplicates: TrackLocation[] = []): StreamRepository {
+type TrackReads = Pick<StreamRepository, 'findTrack' | 'findDuplicates'>;
+
+function repository(track: StreamableTrack | null, duplicates: TrackLocation[] = []): TrackReads {
   return { findTrack: async () => track, findDuplicates: async () => duplicates };
 }
 
 /** The service with the viewer seeing library `lib1` only. */
-function streamService(deps: { tracks: StreamRepository; files: TrackFiles }) {
+function streamService(deps: { tracks: TrackReads; files: TrackFiles }) {
   return createStreamService({ ...deps, clock: { now: () => NOW }, visibleLibraryIds: async () => ['lib1'] });
 }
 
