@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { LibraryRepository } from './library-repository.js';
+
+export interface HashingDeps {
+  repository: LibraryRepository;
+  sha256File(absPath: string): Promise<string>;
+  stat(absPath: string): Promise<{ size: number; mtimeMs: number } | null>;
+}
+
+/** Tracks fetched per query; hashing works through them one file at a time. */
+const PAGE = 100;
+
+/**
+ * The background content-hash phase: fills `tracks.content_hash` (SHA-256 of the whole file, the strong ETag) for
+ * every available track lacking one. One file at a time, streamed, yielding to the event loop between files, so
+ * browsing and streaming are never blocked. A file whose size or mtime changed while it was hashed is left for the
+ * next round (the next scan re-reads it anyway).
+ */
+export function createContentHasher(deps: HashingDeps) {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  let again = false;
+
+  async function hashAll(): Promise<void> {
+    let afterId = '';
+    while (!stopped) {
+      const page = await deps.repository.unhashedTracks(PAGE, afterId);
+      if (page.length === 0) return;
+      for (const track of page) {
+        if (stopped) return;
+        afterId = track.id;
+        const absPath = path.join(track.rootPath, track.path);
+        try {
+          const hash = await deps.sha256File(absPath);
+          const after = await deps.stat(absPath);
+          if (after && after.size === track.size && after.mtimeMs === track.mtimeMs) {
+            await deps.repository.setContentHash(track.id, hash, track.size, track.mtimeMs);
+          }
+        } catch {
+          // Unreadable or gone: the next scan marks it; hashing moves on.
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  return {
+    /**
+     * Starts hashing unless it is running; a call while it runs makes it go round once more so tracks added
+     * meanwhile are not left out. Resolves when no hashing is left.
+     */
+    run(): Promise<void> {
+      stopped = false;
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          await hashAll();
+        } while (again && !stopped);
+      })().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+    pending: () => deps.repository.countUnhashed(),
+    /** Stops after the current file. */
+    async stop(): Promise<void> {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+export type ContentHasher = ReturnType<typeof createContentHasher>;

@@ -1,0 +1,342 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type {
+  AlbumsTable,
+  ArtistsTable,
+  ArtworksTable,
+  GenresTable,
+  TrackArtistsTable,
+  TrackDuplicatesTable,
+  TrackGenresTable,
+  TracksTable,
+  TrackStatus,
+} from '../db/schema.js';
+
+export interface LibraryRow {
+  id: string;
+  name: string;
+  rootPath: string;
+}
+
+/** What the reconciliation needs to know about a catalogued file: enough to decide "unchanged" from a stat. */
+export interface KnownTrack {
+  id: string;
+  libraryId: string;
+  path: string;
+  status: TrackStatus;
+  brokenReason: string | null;
+  size: number;
+  mtimeMs: number;
+  contentHash: string | null;
+  fingerprint: string;
+  albumId: string | null;
+}
+
+export type KnownDuplicate = TrackDuplicatesTable;
+
+/** A track's artist and genre links, replaced as a whole when its tags change. */
+export interface TrackLinks {
+  artists: TrackArtistsTable[];
+  genres: TrackGenresTable[];
+}
+
+/** Everything one batch of scanned files writes, applied in one transaction so a crash leaves all or nothing. */
+export interface ScanBatch {
+  artworks: ArtworksTable[];
+  artists: ArtistsTable[];
+  albums: AlbumsTable[];
+  genres: GenresTable[];
+  inserts: { track: TracksTable; links: TrackLinks }[];
+  /** `links` given: the track's artist/genre links are replaced. */
+  updates: { id: string; fields: Partial<TracksTable>; links?: TrackLinks }[];
+  duplicates: TrackDuplicatesTable[];
+  removedDuplicates: { libraryId: string; path: string }[];
+}
+
+export function emptyBatch(): ScanBatch {
+  return { artworks: [], artists: [], albums: [], genres: [], inserts: [], updates: [], duplicates: [], removedDuplicates: [] };
+}
+
+export function batchIsEmpty(batch: ScanBatch): boolean {
+  return Object.values(batch).every((list: unknown[]) => list.length === 0);
+}
+
+/** The fields of an album the artwork/grouping refresh recomputes from its tracks. */
+export interface AlbumTrackFacts {
+  albumId: string;
+  artworkId: string | null;
+  discNumber: number | null;
+  trackNumber: number | null;
+  path: string;
+  year: number | null;
+  compilation: number;
+}
+
+const KNOWN_TRACK_COLUMNS = [
+  'id', 'libraryId', 'path', 'status', 'brokenReason', 'size', 'mtimeMs', 'contentHash', 'fingerprint', 'albumId',
+] as const;
+
+/** Rows per multi-row INSERT: ~50 columns × 200 stays under SQLite's 32,766 bound parameters. */
+const INSERT_CHUNK = 200;
+/** Ids per `IN (…)` list. */
+const IN_CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A condition "path lies under `dir`" that is the same SQL on SQLite and PostgreSQL (no LIKE escaping). */
+function underDir(dir: string) {
+  const prefix = `${dir}/`;
+  return sql<boolean>`substr(path, 1, ${prefix.length}) = ${prefix}`;
+}
+
+/** SQL for the scanner: libraries, tracks and their links, albums/artists/genres, artworks, scans, hashing. */
+export function createLibraryRepository(db: Db) {
+  return {
+    async listLibraries(): Promise<LibraryRow[]> {
+      return db.selectFrom('libraries').select(['id', 'name', 'rootPath']).execute();
+    },
+
+    async insertLibrary(row: LibraryRow & { createdAt: number }): Promise<void> {
+      await db.insertInto('libraries').values(row).onConflict((oc) => oc.column('rootPath').doNothing()).execute();
+    },
+
+    /** Tracks of a library (any status) whose path lies under `dir` ('' = the whole library). */
+    async tracksUnder(libraryId: string, dir: string): Promise<KnownTrack[]> {
+      let query = db
+        .selectFrom('tracks')
+        .select(KNOWN_TRACK_COLUMNS)
+        .where('libraryId', '=', libraryId);
+      if (dir !== '') query = query.where(underDir(dir));
+      return query.execute();
+    },
+
+    async duplicatesUnder(libraryId: string, dir: string): Promise<KnownDuplicate[]> {
+      let query = db.selectFrom('trackDuplicates').selectAll().where('libraryId', '=', libraryId);
+      if (dir !== '') query = query.where(underDir(dir));
+      return query.execute();
+    },
+
+    async duplicatesOf(trackIds: string[]): Promise<KnownDuplicate[]> {
+      const out: KnownDuplicate[] = [];
+      for (const ids of chunks(trackIds, IN_CHUNK)) {
+        out.push(...(await db.selectFrom('trackDuplicates').selectAll().where('trackId', 'in', ids).execute()));
+      }
+      return out;
+    },
+
+    async tracksByFingerprint(fingerprints: string[]): Promise<KnownTrack[]> {
+      const out: KnownTrack[] = [];
+      for (const list of chunks(fingerprints, IN_CHUNK)) {
+        out.push(
+          ...(await db
+            .selectFrom('tracks')
+            .select(KNOWN_TRACK_COLUMNS)
+            .where('fingerprint', 'in', list)
+            .where('status', '!=', 'broken')
+            .execute()),
+        );
+      }
+      return out;
+    },
+
+    /** Keys the scanner matches names on, loaded once per scan. */
+    async catalogKeys() {
+      const [artists, albums, genres, artworks] = await Promise.all([
+        db.selectFrom('artists').select(['id', 'nameKey']).execute(),
+        db.selectFrom('albums').select(['id', 'groupKey']).execute(),
+        db.selectFrom('genres').select(['id', 'nameKey']).execute(),
+        db.selectFrom('artworks').select('id').execute(),
+      ]);
+      return {
+        artists: new Map(artists.map((a) => [a.nameKey, a.id])),
+        albums: new Map(albums.map((a) => [a.groupKey, a.id])),
+        genres: new Map(genres.map((g) => [g.nameKey, g.id])),
+        artworks: new Set(artworks.map((a) => a.id)),
+      };
+    },
+
+    async applyBatch(batch: ScanBatch): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        for (const rows of chunks(batch.artworks, INSERT_CHUNK)) {
+          await trx.insertInto('artworks').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
+        }
+        for (const rows of chunks(batch.artists, INSERT_CHUNK)) await trx.insertInto('artists').values(rows).execute();
+        for (const rows of chunks(batch.albums, INSERT_CHUNK)) await trx.insertInto('albums').values(rows).execute();
+        for (const rows of chunks(batch.genres, INSERT_CHUNK)) await trx.insertInto('genres').values(rows).execute();
+        for (const key of batch.removedDuplicates) {
+          await trx.deleteFrom('trackDuplicates').where('libraryId', '=', key.libraryId).where('path', '=', key.path).execute();
+        }
+        for (const update of batch.updates) {
+          await trx.updateTable('tracks').set(update.fields).where('id', '=', update.id).execute();
+          if (update.links) {
+            await trx.deleteFrom('trackArtists').where('trackId', '=', update.id).execute();
+            await trx.deleteFrom('trackGenres').where('trackId', '=', update.id).execute();
+          }
+        }
+        for (const rows of chunks(batch.inserts, INSERT_CHUNK)) {
+          await trx.insertInto('tracks').values(rows.map((r) => r.track)).execute();
+        }
+        const links = [...batch.inserts.map((i) => i.links), ...batch.updates.flatMap((u) => (u.links ? [u.links] : []))];
+        const artistLinks = links.flatMap((l) => l.artists);
+        const genreLinks = links.flatMap((l) => l.genres);
+        for (const rows of chunks(artistLinks, INSERT_CHUNK * 2)) await trx.insertInto('trackArtists').values(rows).execute();
+        for (const rows of chunks(genreLinks, INSERT_CHUNK * 3)) await trx.insertInto('trackGenres').values(rows).execute();
+        for (const rows of chunks(batch.duplicates, INSERT_CHUNK)) {
+          await trx
+            .insertInto('trackDuplicates')
+            .values(rows)
+            .onConflict((oc) =>
+              oc.columns(['libraryId', 'path']).doUpdateSet((eb) => ({
+                trackId: eb.ref('excluded.trackId'),
+                size: eb.ref('excluded.size'),
+                mtimeMs: eb.ref('excluded.mtimeMs'),
+              })),
+            )
+            .execute();
+        }
+      });
+    },
+
+    async markMissing(ids: string[], now: number): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        for (const list of chunks(ids, IN_CHUNK)) {
+          await trx.updateTable('tracks').set({ status: 'missing', missingSince: now, updatedAt: now }).where('id', 'in', list).execute();
+        }
+      });
+    },
+
+    /** Facts of the tracks of `albumIds` (every album when null), for the album refresh. */
+    async albumTrackFacts(albumIds: string[] | null): Promise<AlbumTrackFacts[]> {
+      const base = () =>
+        db
+          .selectFrom('tracks')
+          .select(['albumId', 'artworkId', 'discNumber', 'trackNumber', 'path', 'year', 'compilation'])
+          .where('status', '=', 'ok')
+          .where('albumId', 'is not', null);
+      if (albumIds === null) return (await base().execute()) as AlbumTrackFacts[];
+      const out: AlbumTrackFacts[] = [];
+      for (const ids of chunks(albumIds, IN_CHUNK)) out.push(...((await base().where('albumId', 'in', ids).execute()) as AlbumTrackFacts[]));
+      return out;
+    },
+
+    async albumsById(albumIds: string[] | null) {
+      const base = () => db.selectFrom('albums').select(['id', 'artworkId', 'year', 'compilation']);
+      if (albumIds === null) return base().execute();
+      const out: { id: string; artworkId: string | null; year: number | null; compilation: number }[] = [];
+      for (const ids of chunks(albumIds, IN_CHUNK)) out.push(...(await base().where('id', 'in', ids).execute()));
+      return out;
+    },
+
+    async updateAlbums(updates: { id: string; fields: Partial<AlbumsTable> }[]): Promise<void> {
+      if (updates.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const update of updates) await trx.updateTable('albums').set(update.fields).where('id', '=', update.id).execute();
+      });
+    },
+
+    /**
+     * Deletes albums no track (of any status) belongs to any more, then artists no album or track credits, then
+     * unused genres. Returns the deleted album and artist ids.
+     */
+    async deleteOrphans(): Promise<{ albums: string[]; artists: string[] }> {
+      return db.transaction().execute(async (trx) => {
+        const albums = (
+          await trx
+            .selectFrom('albums')
+            .select('id')
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom('tracks').select('tracks.id').whereRef('tracks.albumId', '=', 'albums.id'))),
+            )
+            .execute()
+        ).map((r) => r.id);
+        for (const ids of chunks(albums, IN_CHUNK)) await trx.deleteFrom('albums').where('id', 'in', ids).execute();
+        const artists = (
+          await trx
+            .selectFrom('artists')
+            .select('id')
+            .where(({ not, exists, selectFrom, and }) =>
+              and([
+                not(exists(selectFrom('trackArtists').select('trackArtists.trackId').whereRef('trackArtists.artistId', '=', 'artists.id'))),
+                not(exists(selectFrom('albums').select('albums.id').whereRef('albums.albumArtistId', '=', 'artists.id'))),
+              ]),
+            )
+            .execute()
+        ).map((r) => r.id);
+        for (const ids of chunks(artists, IN_CHUNK)) await trx.deleteFrom('artists').where('id', 'in', ids).execute();
+        await trx
+          .deleteFrom('genres')
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('trackGenres').select('trackGenres.trackId').whereRef('trackGenres.genreId', '=', 'genres.id'))),
+          )
+          .execute();
+        return { albums, artists };
+      });
+    },
+
+    async insertScan(id: string, startedAt: number): Promise<void> {
+      await db.insertInto('scans').values({ id, startedAt, finishedAt: null, state: 'running', summary: null }).execute();
+    },
+
+    /** Records the summary and closes every scan left `running`, including ones interrupted by a crash. */
+    async finishScan(id: string, finishedAt: number, summary: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('scans').set({ state: 'finished', finishedAt, summary }).where('id', '=', id).execute();
+        await trx.updateTable('scans').set({ state: 'finished', finishedAt }).where('state', '=', 'running').execute();
+      });
+    },
+
+    /** True when a scan was started and never finished (the process died during it). */
+    async hasUnfinishedScan(exceptId?: string): Promise<boolean> {
+      let query = db.selectFrom('scans').select('id').where('state', '=', 'running');
+      if (exceptId) query = query.where('id', '!=', exceptId);
+      return (await query.limit(1).executeTakeFirst()) !== undefined;
+    },
+
+    async latestScanSummary(): Promise<string | null> {
+      const row = await db
+        .selectFrom('scans')
+        .select('summary')
+        .where('state', '=', 'finished')
+        .where('summary', 'is not', null)
+        .orderBy('startedAt', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.summary ?? null;
+    },
+
+    /** `ok` tracks still without a content hash, in id order after `afterId`. */
+    async unhashedTracks(limit: number, afterId: string) {
+      return db
+        .selectFrom('tracks')
+        .innerJoin('libraries', 'libraries.id', 'tracks.libraryId')
+        .select(['tracks.id', 'tracks.path', 'tracks.size', 'tracks.mtimeMs', 'libraries.rootPath'])
+        .where('tracks.status', '=', 'ok')
+        .where('tracks.contentHash', 'is', null)
+        .where('tracks.id', '>', afterId)
+        .orderBy('tracks.id')
+        .limit(limit)
+        .execute();
+    },
+
+    async countUnhashed(): Promise<number> {
+      const row = await db
+        .selectFrom('tracks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'ok')
+        .where('contentHash', 'is', null)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Stores a content hash only if the track still has the size and mtime that were hashed. */
+    async setContentHash(id: string, contentHash: string, size: number, mtimeMs: number): Promise<void> {
+      await db.updateTable('tracks').set({ contentHash }).where('id', '=', id).where('size', '=', size).where('mtimeMs', '=', mtimeMs).execute();
+    },
+  };
+}
+
+export type LibraryRepository = ReturnType<typeof createLibraryRepository>;
