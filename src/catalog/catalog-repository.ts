@@ -1,0 +1,427 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database, TrackArtistsTable, TrackStatus } from '../db/schema.js';
+import type { TrackStatusFilter } from './schemas.js';
+
+/*
+ * Only playable (`ok`) tracks make an artist or an album visible: a library whose files went missing should not show
+ * empty albums. Every listing orders by its sort key(s) plus `id` and pages with a keyset `(keys…, id) > (after…)`,
+ * so rows tying on the sort key are neither skipped nor repeated. Sort keys are byte-ordered on both databases.
+ */
+
+/** Keyset position after which an artist listing continues. */
+export interface ArtistAfter {
+  sortName: string;
+  id: string;
+}
+
+/** An album listing: its sort and the keyset position (values of that sort's keys) after which it continues. */
+export type AlbumListing =
+  | { sort: 'name'; after: { titleKey: string; id: string } | null }
+  | { sort: 'artist'; after: { sortName: string; titleKey: string; id: string } | null }
+  | { sort: 'year'; after: { year: number | null; titleKey: string; id: string } | null }
+  | { sort: 'recent'; after: { createdAt: number; id: string } | null };
+
+/** Keyset position after which a track listing continues. */
+export interface TrackAfter {
+  titleKey: string;
+  id: string;
+}
+
+// A record over every status, so a status added to `TrackStatus` fails to compile until it is classified here.
+const PLAYABLE: Record<TrackStatus, boolean> = { ok: true, missing: false, broken: false };
+const UNPLAYABLE = (Object.keys(PLAYABLE) as TrackStatus[]).filter((status) => !PLAYABLE[status]);
+
+/**
+ * `t.status = 'ok'` for lookups that start from albums or artists, written as "none of the other statuses" on
+ * purpose. Without ANALYZE statistics (SQLite never gathers them by itself) SQLite answers an equality from the
+ * `(status, title_key, id)` index, reading every playable track of the library for each album or artist instead of
+ * the few found through the album or artist index: seconds per page for 50 000 tracks. `not in` cannot use that
+ * index, and PostgreSQL still estimates it from its column statistics (an opaque expression would make it guess
+ * and hash the whole table). Listings by status (`listTracks`) keep the equality, which is what that index is for.
+ */
+function isPlayable(eb: ExpressionBuilder<Database & { t: Database['tracks'] }, 't'>) {
+  return eb('t.status', 'not in', UNPLAYABLE);
+}
+
+type AlbumsScope = ExpressionBuilder<Database, 'albums'>;
+type ArtistsScope = ExpressionBuilder<Database, 'artists'>;
+
+/** The album has a playable track. */
+function albumIsVisible(eb: AlbumsScope) {
+  return eb.exists(eb.selectFrom('tracks as t').select('t.id').whereRef('t.albumId', '=', 'albums.id').where(isPlayable));
+}
+
+/**
+ * The artist is credited on a playable track or is album artist of an album with one. One `exists` over a union,
+ * not two `exists` joined by `or`: PostgreSQL turns the `or` form into hashed subplans that read every track of the
+ * library for each page, while this form is looked up per artist through the artist indexes.
+ */
+function artistIsVisible(eb: ArtistsScope) {
+  return eb.exists(
+    eb
+      .selectFrom('trackArtists as ta')
+      .innerJoin('tracks as t', 't.id', 'ta.trackId')
+      .select((eb) => eb.lit(1).as('found'))
+      .whereRef('ta.artistId', '=', 'artists.id')
+      .where(isPlayable)
+      .unionAll(
+        eb
+          .selectFrom('albums as al')
+          .innerJoin('tracks as t', 't.albumId', 'al.id')
+          .select((eb) => eb.lit(1).as('found'))
+          .whereRef('al.albumArtistId', '=', 'artists.id')
+          .where(isPlayable),
+      ),
+  );
+}
+
+/** A playable track of the album credits `artistId` in `role`. */
+function albumCredits(eb: AlbumsScope, artistId: string, role: TrackArtistsTable['role']) {
+  return eb.exists(
+    eb
+      .selectFrom('tracks as t')
+      .innerJoin('trackArtists as ta', 'ta.trackId', 't.id')
+      .select('t.id')
+      .whereRef('t.albumId', '=', 'albums.id')
+      .where('ta.artistId', '=', artistId)
+      .where('ta.role', '=', role)
+      .where(isPlayable),
+  );
+}
+
+const albumColumns = [
+  'albums.id',
+  'albums.title',
+  'albums.titleKey',
+  'albums.albumArtistId',
+  'albums.albumArtistName',
+  'albums.year',
+  'albums.compilation',
+  'albums.artworkId',
+  'albums.createdAt',
+] as const;
+
+// Everything but the lyrics, which can be long and have their own route.
+const trackColumns = [
+  't.id',
+  't.libraryId',
+  't.path',
+  't.status',
+  't.brokenReason',
+  't.size',
+  't.contentHash',
+  't.title',
+  't.titleKey',
+  't.artist',
+  't.albumId',
+  't.albumArtist',
+  't.trackNumber',
+  't.trackTotal',
+  't.discNumber',
+  't.discTotal',
+  't.year',
+  't.date',
+  't.originalDate',
+  't.compilation',
+  't.mbTrackId',
+  't.mbRecordingId',
+  't.mbReleaseId',
+  't.isrc',
+  't.bpm',
+  't.musicalKey',
+  't.comment',
+  't.rgTrackGain',
+  't.rgTrackPeak',
+  't.rgAlbumGain',
+  't.rgAlbumPeak',
+  't.durationMs',
+  't.bitrate',
+  't.sampleRate',
+  't.bitDepth',
+  't.channels',
+  't.codec',
+  't.container',
+  't.lossless',
+  't.addedAt',
+  't.updatedAt',
+] as const;
+
+function selectTracks(db: Db) {
+  return db
+    .selectFrom('tracks as t')
+    .leftJoin('albums as al', 'al.id', 't.albumId')
+    .select(trackColumns)
+    .select((eb) => [
+      'al.title as album',
+      eb.fn.coalesce('t.artworkId', 'al.artworkId').as('artworkId'),
+      eb
+        .case()
+        .when(eb.or([eb('t.lyrics', '<>', ''), eb('t.syncedLyrics', 'is not', null)]))
+        .then(eb.lit(1))
+        .else(eb.lit(0))
+        .end()
+        .as('hasLyrics'),
+    ]);
+}
+
+/** A track row without its artists and genres (0/1 integers for booleans). */
+export type TrackRow = Awaited<ReturnType<ReturnType<typeof selectTracks>['executeTakeFirstOrThrow']>>;
+
+/** SQL for browsing the catalog. Read-only; the scanner owns writes. */
+export function createCatalogRepository(db: Db) {
+  function selectAlbums() {
+    return db.selectFrom('albums').select(albumColumns);
+  }
+
+  return {
+    /** Visible artists in `(sortName, id)` order after `after`; at most `limit` rows. */
+    async listArtists(after: ArtistAfter | null, limit: number) {
+      let query = db.selectFrom('artists').select(['artists.id', 'artists.name', 'artists.sortName']).where(artistIsVisible);
+      if (after) {
+        query = query.where((eb) => eb(eb.refTuple('artists.sortName', 'artists.id'), '>', eb.tuple(after.sortName, after.id)));
+      }
+      return query.orderBy('artists.sortName').orderBy('artists.id').limit(limit).execute();
+    },
+
+    /** The artist when it is visible. */
+    async findVisibleArtist(id: string) {
+      return db
+        .selectFrom('artists')
+        .select(['artists.id', 'artists.name', 'artists.sortName'])
+        .where('artists.id', '=', id)
+        .where(artistIsVisible)
+        .executeTakeFirst();
+    },
+
+    /**
+     * Per artist (of `artistIds` that have any): distinct playable tracks crediting them or on their albums, albums
+     * they are album artist of, and an artwork id from one of those albums (else from any album they appear on).
+     * One query however many artists.
+     */
+    async artistStats(artistIds: string[]) {
+      if (artistIds.length === 0) return [];
+      const credits = db
+        .selectFrom('trackArtists as ta')
+        .innerJoin('tracks as t', 't.id', 'ta.trackId')
+        .select((eb) => [
+          'ta.artistId',
+          't.id as trackId',
+          't.albumId',
+          eb.case().when('ta.role', '=', 'album_artist').then(eb.lit(1)).else(eb.lit(0)).end().as('own'),
+        ])
+        .where(isPlayable)
+        .where('ta.artistId', 'in', artistIds)
+        .unionAll(
+          db
+            .selectFrom('albums as al')
+            .innerJoin('tracks as t', 't.albumId', 'al.id')
+            .select((eb) => ['al.albumArtistId as artistId', 't.id as trackId', 't.albumId', eb.lit(1).as('own')])
+            .where(isPlayable)
+            .where('al.albumArtistId', 'in', artistIds),
+        );
+      return db
+        .selectFrom(credits.as('c'))
+        .leftJoin('albums as al', 'al.id', 'c.albumId')
+        .select((eb) => [
+          'c.artistId',
+          eb.fn.count<number>('c.trackId').distinct().as('trackCount'),
+          eb.fn
+            .count<number>(eb.case().when('c.own', '=', eb.lit(1)).then(eb.ref('c.albumId')).end())
+            .distinct()
+            .as('albumCount'),
+          // max() picks the same album every time, so the picture does not change between requests.
+          eb.fn
+            .coalesce(eb.fn.max(eb.case().when('c.own', '=', eb.lit(1)).then(eb.ref('al.artworkId')).end()), eb.fn.max('al.artworkId'))
+            .as('artworkId'),
+        ])
+        .groupBy('c.artistId')
+        .execute();
+    },
+
+    /**
+     * Visible albums on which the artist is album artist (`own` = 1: the album's artist, or credited as album artist
+     * on one of its playable tracks) or only credited on a playable track (`own` = 0); by year (nulls last), title.
+     */
+    async albumsOfArtist(artistId: string) {
+      return selectAlbums()
+        .select((eb) => [
+          eb
+            .case()
+            .when(eb.or([eb('albums.albumArtistId', '=', artistId), albumCredits(eb, artistId, 'album_artist')]))
+            .then(eb.lit(1))
+            .else(eb.lit(0))
+            .end()
+            .as('own'),
+        ])
+        // Candidates come from the artist's own rows (two index lookups) rather than from testing every album.
+        .where('albums.id', 'in', (eb) =>
+          eb
+            .selectFrom('albums as al')
+            .select('al.id')
+            .where('al.albumArtistId', '=', artistId)
+            .union(
+              eb
+                .selectFrom('trackArtists as ta')
+                .innerJoin('tracks as t', 't.id', 'ta.trackId')
+                .select('t.albumId as id')
+                .where('ta.artistId', '=', artistId)
+                .where(isPlayable)
+                .$narrowType<{ id: string }>(),
+            ),
+        )
+        .where(albumIsVisible)
+        .orderBy('albums.year', (ob) => ob.asc().nullsLast())
+        .orderBy('albums.titleKey')
+        .orderBy('albums.id')
+        .execute();
+    },
+
+    /** Visible albums in the listing's order after its position; at most `limit` rows. */
+    async listAlbums(listing: AlbumListing, limit: number) {
+      let query = selectAlbums()
+        .innerJoin('artists', 'artists.id', 'albums.albumArtistId')
+        .select('artists.sortName as albumArtistSortName')
+        .where(albumIsVisible);
+      switch (listing.sort) {
+        case 'name': {
+          const { after } = listing;
+          if (after) query = query.where((eb) => eb(eb.refTuple('albums.titleKey', 'albums.id'), '>', eb.tuple(after.titleKey, after.id)));
+          query = query.orderBy('albums.titleKey').orderBy('albums.id');
+          break;
+        }
+        case 'artist': {
+          const { after } = listing;
+          if (after) {
+            query = query.where((eb) =>
+              eb(eb.refTuple('artists.sortName', 'albums.titleKey', 'albums.id'), '>', eb.tuple(after.sortName, after.titleKey, after.id)),
+            );
+          }
+          query = query.orderBy('artists.sortName').orderBy('albums.titleKey').orderBy('albums.id');
+          break;
+        }
+        case 'year': {
+          const { after } = listing;
+          if (after) {
+            // Undated albums come after every dated one, so a dated position continues into them.
+            query = query.where((eb) => {
+              const rest = eb(eb.refTuple('albums.titleKey', 'albums.id'), '>', eb.tuple(after.titleKey, after.id));
+              if (after.year === null) return eb.and([eb('albums.year', 'is', null), rest]);
+              return eb.or([
+                eb('albums.year', '>', after.year),
+                eb.and([eb('albums.year', '=', after.year), rest]),
+                eb('albums.year', 'is', null),
+              ]);
+            });
+          }
+          query = query.orderBy('albums.year', (ob) => ob.asc().nullsLast()).orderBy('albums.titleKey').orderBy('albums.id');
+          break;
+        }
+        case 'recent': {
+          const { after } = listing;
+          if (after) query = query.where((eb) => eb(eb.refTuple('albums.createdAt', 'albums.id'), '<', eb.tuple(after.createdAt, after.id)));
+          query = query.orderBy('albums.createdAt', 'desc').orderBy('albums.id', 'desc');
+          break;
+        }
+      }
+      return query.limit(limit).execute();
+    },
+
+    /** The album when it is visible. */
+    async findVisibleAlbum(id: string) {
+      return selectAlbums().where('albums.id', '=', id).where(albumIsVisible).executeTakeFirst();
+    },
+
+    /** Per album (of `albumIds` that have any): playable track count and their total duration in ms. One query. */
+    async albumStats(albumIds: string[]) {
+      if (albumIds.length === 0) return [];
+      return db
+        .selectFrom('tracks as t')
+        .select((eb) => [
+          't.albumId',
+          eb.fn.countAll<number>().as('trackCount'),
+          eb.fn.coalesce(eb.fn.sum<number>('t.durationMs'), eb.lit(0)).as('durationMs'),
+        ])
+        .where('t.albumId', 'in', albumIds)
+        .where(isPlayable)
+        .groupBy('t.albumId')
+        .execute();
+    },
+
+    /** Genre names of the albums' playable tracks, per album most frequent first, then by name. One query. */
+    async albumGenres(albumIds: string[]) {
+      if (albumIds.length === 0) return [];
+      return db
+        .selectFrom('tracks as t')
+        .innerJoin('trackGenres as tg', 'tg.trackId', 't.id')
+        .innerJoin('genres as g', 'g.id', 'tg.genreId')
+        .select((eb) => ['t.albumId', 'g.name', eb.fn.countAll<number>().as('uses')])
+        .where('t.albumId', 'in', albumIds)
+        .where(isPlayable)
+        .groupBy(['t.albumId', 'g.id', 'g.name', 'g.nameKey'])
+        .orderBy('t.albumId')
+        .orderBy('uses', 'desc')
+        .orderBy('g.nameKey')
+        .execute();
+    },
+
+    /** Tracks with the status (any for `all`) in `(titleKey, id)` order after `after`; at most `limit` rows. */
+    async listTracks(status: TrackStatusFilter, after: TrackAfter | null, limit: number): Promise<TrackRow[]> {
+      let query = selectTracks(db);
+      if (status !== 'all') query = query.where('t.status', '=', status);
+      if (after) query = query.where((eb) => eb(eb.refTuple('t.titleKey', 't.id'), '>', eb.tuple(after.titleKey, after.id)));
+      return query.orderBy('t.titleKey').orderBy('t.id').limit(limit).execute();
+    },
+
+    /** The album's playable tracks by disc, then track number (unnumbered last), then title. */
+    async albumTracks(albumId: string): Promise<TrackRow[]> {
+      return selectTracks(db)
+        .where('t.albumId', '=', albumId)
+        .where(isPlayable)
+        .orderBy('t.discNumber', (ob) => ob.asc().nullsLast())
+        .orderBy('t.trackNumber', (ob) => ob.asc().nullsLast())
+        .orderBy('t.titleKey')
+        .orderBy('t.id')
+        .execute();
+    },
+
+    /** The track, whatever its status. */
+    async findTrack(id: string): Promise<TrackRow | undefined> {
+      return selectTracks(db).where('t.id', '=', id).executeTakeFirst();
+    },
+
+    /** Credited artists (role `artist`) of the tracks, per track in credit order. One query. */
+    async trackArtists(trackIds: string[]) {
+      if (trackIds.length === 0) return [];
+      return db
+        .selectFrom('trackArtists as ta')
+        .innerJoin('artists as a', 'a.id', 'ta.artistId')
+        .select(['ta.trackId', 'a.id', 'a.name'])
+        .where('ta.trackId', 'in', trackIds)
+        .where('ta.role', '=', 'artist')
+        .orderBy('ta.trackId')
+        .orderBy('ta.position')
+        .execute();
+    },
+
+    /** Genre names of the tracks, per track in tag order. One query. */
+    async trackGenres(trackIds: string[]) {
+      if (trackIds.length === 0) return [];
+      return db
+        .selectFrom('trackGenres as tg')
+        .innerJoin('genres as g', 'g.id', 'tg.genreId')
+        .select(['tg.trackId', 'g.name'])
+        .where('tg.trackId', 'in', trackIds)
+        .orderBy('tg.trackId')
+        .orderBy('tg.position')
+        .execute();
+    },
+
+    /** The track's stored lyrics (`syncedLyrics` is JSON text), or undefined when the track does not exist. */
+    async findLyrics(trackId: string) {
+      return db.selectFrom('tracks').select(['tracks.lyrics', 'tracks.syncedLyrics']).where('tracks.id', '=', trackId).executeTakeFirst();
+    },
+  };
+}
+
+export type CatalogRepository = ReturnType<typeof createCatalogRepository>;
