@@ -282,14 +282,15 @@ describe('reading tags from files made with ffmpeg', () => {
     expect(tags).toMatchObject({ artist: 'Some Performer', compilation: true, albumArtist: 'Various Artists', albumArtists: ['Various Artists'] });
   });
 
-  it('gives a long Ogg Vorbis file its length and credits the featured guest', async () => {
+  it('gives a long Ogg Vorbis file its length, credits the featured guest and files it under the main artist', async () => {
     const { tags, audio } = expectOk(await readTrackFile(file('long.ogg')));
     expect(Math.abs(audio.durationMs - 60_000)).toBeLessThanOrEqual(50);
     expect(audio).toMatchObject({ codec: 'Vorbis I', container: 'Ogg', sampleRate: 44100, lossless: false });
     expect(tags).toMatchObject({
       artist: 'The Band feat. A Guest',
       artists: ['The Band', 'A Guest'],
-      albumArtist: 'The Band feat. A Guest',
+      albumArtist: 'The Band',
+      albumArtists: ['The Band'],
     });
   });
 

@@ -171,7 +171,9 @@ export function toTrackTags({ metadata, fileStem, restoredArtists, mpegFrameMs }
   const compilation = common.compilation === true || nativeFlag(native, ['COMPILATION', 'TCMP']);
   let albumArtist = resolveCredit(common.albumartist, common.albumartists, restoredArtists.albumArtist);
   if (albumArtist.display === null) {
-    albumArtist = compilation ? { display: VARIOUS_ARTISTS, names: [VARIOUS_ARTISTS] } : { display: artistDisplay, names: artistNames };
+    // The main artist without guests: "A" and "A feat. B" on one album must not split it into two albums.
+    const mainArtist = artistNames[0] ?? artistDisplay;
+    albumArtist = compilation ? { display: VARIOUS_ARTISTS, names: [VARIOUS_ARTISTS] } : { display: mainArtist, names: [mainArtist] };
   }
   const date = normaliseDate(common.date) ?? normaliseDate(common.releasedate);
   const year = yearOf(common.year, date);
