@@ -33,7 +33,7 @@ function startServer(data: string, env: Record<string, string>): Promise<{ child
 
 async function waitForIdleScan(url: string, headers: Record<string, string>): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
-    const status = await (await fetch(`${url}/api/v1/library/status`, { headers })).json();
+    const status = (await (await fetch(`${url}/api/v1/library/status`, { headers })).json()) as { state: string; lastScan: unknown };
     if (status.state === 'idle' && status.lastScan) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -64,15 +64,15 @@ describe('omnisonic serve, as a process', () => {
     });
     expect(login.status).toBe(200);
     expect(login.headers.get('set-cookie')).toMatch(/omnisonic_session=.*HttpOnly/i);
-    const headers = { authorization: `Bearer ${(await login.json()).token}` };
+    const headers = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
     await waitForIdleScan(server.url, headers);
 
-    const tracks = await (await fetch(`${server.url}/api/v1/tracks`, { headers })).json();
-    expect(tracks.items.map((t: { path: string }) => t.path).sort()).toEqual(['Beth Hart/Sinner\'s Prayer.flac', 'id3v2.3.mp3']);
-    const flac = tracks.items.find((t: { path: string }) => t.path.endsWith('.flac'));
+    const tracks = (await (await fetch(`${server.url}/api/v1/tracks`, { headers })).json()) as { items: { id: string; path: string }[] };
+    expect(tracks.items.map((t) => t.path).sort()).toEqual(['Beth Hart/Sinner\'s Prayer.flac', 'id3v2.3.mp3']);
+    const flac = tracks.items.find((t) => t.path.endsWith('.flac'))!;
     expect(flac).toMatchObject({ artist: 'Beth Hart & Joe Bonamassa', codec: 'FLAC', status: 'ok' });
 
-    const albums = await (await fetch(`${server.url}/api/v1/albums`, { headers })).json();
+    const albums = (await (await fetch(`${server.url}/api/v1/albums`, { headers })).json()) as { items: unknown[] };
     expect(albums.items.length).toBeGreaterThanOrEqual(1);
 
     const bytes = readFileSync(path.join(music, 'Beth Hart', "Sinner's Prayer.flac"));
