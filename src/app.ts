@@ -23,10 +23,13 @@ import { createUsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
 import { healthPlugin } from './health/routes.js';
+import { createLibraryAccessRepository } from './library/access-repository.js';
 import { securityPlugin } from './security/plugin.js';
 import { loadServerSecret } from './security/server-secret.js';
 import type { LibraryService } from './library/library-service.js';
 import { libraryPlugin } from './library/routes.js';
+import { libraryAdminPlugin } from './library/admin-routes.js';
+import { createLibraryAccessService } from './library/access-service.js';
 import { createLibraryServiceForConfig } from './library/wiring.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { AppError, errorCatalogue } from './shared/errors.js';
@@ -78,6 +81,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const users = createUsersRepository(database.db);
   const sessions = createSessionsRepository(database.db);
   const hasher = overrides.hasher ?? argon2idHasher;
+  const libraryAccess = createLibraryAccessService({ libraries: createLibraryAccessRepository(database.db), audit, clock, dataDir: config.dataDir });
   const auth = createAuthService({
     users,
     sessions,
@@ -85,6 +89,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     hasher,
     throttle: createLoginThrottle({ failures: createLoginFailuresRepository(database.db), clock, sleep: overrides.sleep ?? realSleep }),
     audit,
+    uploadLibraries: libraryAccess,
     clock,
     sessionTtlMs: config.sessionTtlMs,
   });
@@ -135,7 +140,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(devicesPlugin, { auth, devices: createDevicesService({ devices, audit, clock }) });
   await app.register(usersPlugin, { auth, auditRepository, users: createUsersService({ users, sessions, hasher, audit, clock }) });
   // Feature plugins register below.
-  await app.register(catalogPlugin, { catalog: createCatalogService(createCatalogRepository(database.db)) });
+  await app.register(catalogPlugin, {
+    catalog: createCatalogService({
+      catalog: createCatalogRepository(database.db),
+      visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+    }),
+  });
   await app.register(streamPlugin, {
     db: database.db,
     clock,
@@ -145,6 +155,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(artworkPlugin, { db: database.db, dataDir: config.dataDir });
 
   await app.register(libraryPlugin, { library });
+  await app.register(libraryAdminPlugin, {
+    access: libraryAccess,
+    onCreated: () => void library.scan().catch((error) => app.log.error({ err: error }, 'scan of the new library failed')),
+  });
 
   await app.ready();
   await library.startBackground(config);

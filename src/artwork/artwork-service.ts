@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
+import type { AuthUser } from '../auth/auth-service.js';
 import { AppError } from '../shared/errors.js';
 import { ifNoneMatchMatches, strongEtag } from '../stream/conditional.js';
 import { originalArtworkPath, resizedArtworkPath } from './artwork-paths.js';
 import type { ArtworkFiles } from './artwork-files.js';
-import type { ArtworkRepository } from './artwork-repository.js';
+import type { ArtworkRepository, ArtworkVisibility } from './artwork-repository.js';
 import type { ImageResizer, ResizedImage } from './image-resizer.js';
 
 /** What the artwork route passes on from the request. */
@@ -37,10 +38,11 @@ const ARTWORK_ID = /^[0-9a-f]{64}$/;
 
 /**
  * An artwork id names fixed bytes, and the rendition for a size is made once and then read from the cache, so a
- * response never changes for a URL: any cache may keep it for a year without revalidating (RFC 9111 §5.2.2.5,
- * RFC 8246 `immutable`). `public` lets shared caches store it despite the Authorization header (RFC 9111 §3.5).
+ * response never changes for a URL: the browser may keep it for a year without revalidating (RFC 9111 §5.2.2.5,
+ * RFC 8246 `immutable`). `private`, not `public`: artwork is filtered by library access, and a shared cache in
+ * front of the server would hand one user's picture to another who may not see it (RFC 9111 §5.2.2.7).
  */
-const CACHE_CONTROL = 'public, max-age=31536000, immutable';
+const CACHE_CONTROL = 'private, max-age=31536000, immutable';
 
 /**
  * Originals are served with the media type recorded at extraction, which comes from the audio file's tags. Only
@@ -158,6 +160,32 @@ export function createArtworkService(deps: {
       return request.size === undefined
         ? original(id, record.mime, originalSize, request, headers)
         : resized(id, request.size, request, headers);
+    },
+  };
+}
+
+/** Who is asking; decides which libraries' artwork they may receive. */
+export type Viewer = Pick<AuthUser, 'id' | 'role'>;
+
+export interface ArtworkAccess {
+  /**
+   * Throws `AppError('artwork_not_found')` unless a track in a library the viewer may see uses the artwork, itself
+   * or through its album. Unknown ids and other libraries' ids answer alike, revealing nothing (not even whether a
+   * 304 would apply); check before `ArtworkService.get`.
+   */
+  assertVisible(id: string, viewer: Viewer): Promise<void>;
+}
+
+/** Artwork access by the one library-access rule: the viewer's visible libraries (grants, own uploads, admins all music). */
+export function createArtworkAccess(deps: {
+  artworks: ArtworkVisibility;
+  /** The libraries a viewer may see (`LibraryAccessRepository.visibleLibraryIds`). */
+  visibleLibraryIds(viewer: Viewer): Promise<string[]>;
+}): ArtworkAccess {
+  return {
+    async assertVisible(id, viewer) {
+      if (!ARTWORK_ID.test(id)) throw new AppError('artwork_not_found');
+      if (!(await deps.artworks.isUsedIn(id, await deps.visibleLibraryIds(viewer)))) throw new AppError('artwork_not_found');
     },
   };
 }

@@ -3,9 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../auth/routes.js';
 import type { Db } from '../db/database.js';
+import { createLibraryAccessRepository } from '../library/access-repository.js';
 import { nodeArtworkFiles } from './artwork-files.js';
 import { createArtworkRepository } from './artwork-repository.js';
-import { createArtworkService } from './artwork-service.js';
+import { createArtworkAccess, createArtworkService } from './artwork-service.js';
 import { sharpResizer } from './image-resizer.js';
 
 const DESCRIPTION = [
@@ -15,18 +16,28 @@ const DESCRIPTION = [
   'as application/octet-stream). With `size=N` (16..2048): the image fitted within N×N pixels, aspect ratio kept and',
   'never enlarged, encoded as JPEG — or PNG when the image has real transparency. Renditions are made once and cached.',
   '',
-  'Strong `ETag` `"<id>"` or `"<id>-<N>"`; `Cache-Control: public, max-age=31536000, immutable` (the bytes behind a',
-  'URL never change). `If-None-Match` → 304.',
+  'Strong `ETag` `"<id>"` or `"<id>-<N>"`; `Cache-Control: private, max-age=31536000, immutable` (the bytes behind a',
+  'URL never change; private because artwork is filtered by library access). `If-None-Match` → 304.',
   '',
-  'Errors: 404 `artwork_not_found` (unknown id, an id that is not 64 lower-case hex digits, a missing file, or an',
-  'image that cannot be decoded for resizing); 400 `validation_failed` (size not an integer in 16..2048).',
+  'Errors: 404 `artwork_not_found` (unknown id, artwork used by no track or album in a library you may see, an id',
+  'that is not 64 lower-case hex digits, a missing file, or an image that cannot be decoded for resizing); 400',
+  '`validation_failed` (size not an integer in 16..2048).',
 ].join('\n');
 
-/** `GET|HEAD /api/v1/artwork/{id}?size=N`: artwork originals and cached resized renditions. */
+/**
+ * `GET|HEAD /api/v1/artwork/{id}?size=N`: artwork originals and cached resized renditions, for artwork used by a
+ * track (or its album) in a library the caller may see.
+ */
 export async function artworkPlugin(fastify: FastifyInstance, { db, dataDir }: { db: Db; dataDir: string }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const artworks = createArtworkRepository(db);
+  const libraries = createLibraryAccessRepository(db);
+  const access = createArtworkAccess({
+    artworks,
+    visibleLibraryIds: (viewer) => libraries.visibleLibraryIds(viewer.id, viewer.role === 'admin'),
+  });
   const service = createArtworkService({
-    artworks: createArtworkRepository(db),
+    artworks,
     files: nodeArtworkFiles,
     resizer: sharpResizer,
     dataDir,
@@ -48,7 +59,7 @@ export async function artworkPlugin(fastify: FastifyInstance, { db, dataDir }: {
       headers: Type.Object({ 'if-none-match': Type.Optional(Type.String()) }),
     },
     handler: async (request, reply) => {
-      requireUser(request);
+      await access.assertVisible(request.params.id, requireUser(request));
       const result = await service.get(request.params.id, {
         method: request.method === 'HEAD' ? 'HEAD' : 'GET',
         size: request.query.size,

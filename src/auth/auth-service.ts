@@ -35,6 +35,8 @@ export interface AuthServiceDeps {
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   audit: AuditLog;
+  /** Every account gets a private upload library when it is created. */
+  uploadLibraries: { ensureUploadLibrary(userId: string): Promise<unknown> };
   clock: Clock;
   /** Session lifetime, ms. */
   sessionTtlMs: number;
@@ -65,7 +67,7 @@ const toAuthUser = (row: Pick<UserRow, 'id' | 'username' | 'role'>): AuthUser =>
 
 /** Accounts' credentials: password checks (throttled, audited), login sessions and bearer-token authentication. */
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, sessions, devices, hasher, throttle, audit, clock } = deps;
+  const { users, sessions, devices, hasher, throttle, audit, uploadLibraries, clock } = deps;
   // Verifying against a real hash when the username is unknown keeps the response time the same either way.
   let dummyHash: Promise<string> | undefined;
 
@@ -100,6 +102,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (await users.findByUsernameKey(usernameKey)) throw new AppError('username_taken');
       const user = { id: newId(), username, role: input.role };
       await users.insert({ ...user, usernameKey, passwordHash: await hasher.hash(input.password), disabled: 0, createdAt: clock.now() });
+      await uploadLibraries.ensureUploadLibrary(user.id);
       await audit.record({ action: 'user.created', actorUserId, target: user.id, details: { username, role: input.role } });
       return user;
     },

@@ -1,12 +1,17 @@
-import type { ExpressionBuilder } from 'kysely';
+import { SqliteAdapter, sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database, TrackArtistsTable, TrackStatus } from '../db/schema.js';
 import type { TrackStatusFilter } from './schemas.js';
 
 /*
- * Only playable (`ok`) tracks make an artist or an album visible: a library whose files went missing should not show
- * empty albums. Every listing orders by its sort key(s) plus `id` and pages with a keyset `(keys…, id) > (after…)`,
- * so rows tying on the sort key are neither skipped nor repeated. Sort keys are byte-ordered on both databases.
+ * Every read that finds tracks takes `libraryIds`, the caller's visible libraries
+ * (`LibraryAccessRepository.visibleLibraryIds`), and sees only tracks in them (`trackArtists` and `trackGenres`
+ * only describe tracks already found). Albums and artists have no library of their own: they are visible through
+ * tracks. Only playable (`ok`) tracks in those libraries make an artist or an album visible and count towards it,
+ * so a library whose files went missing shows no empty albums, and an artist shared by two libraries shows only the
+ * albums and tracks of the one the caller may see. Every listing orders by its sort key(s) plus `id` and pages with
+ * a keyset `(keys…, id) > (after…)`, so rows tying on the sort key are neither skipped nor repeated. Sort keys are
+ * byte-ordered on both databases.
  */
 
 /** Keyset position after which an artist listing continues. */
@@ -32,6 +37,8 @@ export interface TrackAfter {
 const PLAYABLE: Record<TrackStatus, boolean> = { ok: true, missing: false, broken: false };
 const UNPLAYABLE = (Object.keys(PLAYABLE) as TrackStatus[]).filter((status) => !PLAYABLE[status]);
 
+type TracksScope = ExpressionBuilder<Database & { t: Database['tracks'] }, 't'>;
+
 /**
  * `t.status = 'ok'` for lookups that start from albums or artists, written as "none of the other statuses" on
  * purpose. Without ANALYZE statistics (SQLite never gathers them by itself) SQLite answers an equality from the
@@ -40,44 +47,71 @@ const UNPLAYABLE = (Object.keys(PLAYABLE) as TrackStatus[]).filter((status) => !
  * index, and PostgreSQL still estimates it from its column statistics (an opaque expression would make it guess
  * and hash the whole table). Listings by status (`listTracks`) keep the equality, which is what that index is for.
  */
-function isPlayable(eb: ExpressionBuilder<Database & { t: Database['tracks'] }, 't'>) {
+function isPlayable(eb: TracksScope) {
   return eb('t.status', 'not in', UNPLAYABLE);
 }
 
 type AlbumsScope = ExpressionBuilder<Database, 'albums'>;
 type ArtistsScope = ExpressionBuilder<Database, 'artists'>;
 
-/** The album has a playable track. */
-function albumIsVisible(eb: AlbumsScope) {
-  return eb.exists(eb.selectFrom('tracks as t').select('t.id').whereRef('t.albumId', '=', 'albums.id').where(isPlayable));
+/** A condition on `t`, the `tracks` row in scope. */
+export type TrackCondition = (eb: TracksScope) => Expression<SqlBool>;
+
+/**
+ * `t.library_id in (libraryIds)`, for `db`'s dialect. It must only filter rows already found through the album,
+ * artist, artwork or status indexes. Without ANALYZE statistics SQLite rates `library_id = ?` on the
+ * `(library_id, path)` unique index as selective as any other lookup, and would answer an album's or artist's
+ * tracks by reading every track of the library (seconds per page for 50 000 tracks); the unary `+` is SQLite's
+ * documented way to keep a term from driving an index. PostgreSQL has no such operator on text and plans from its
+ * column statistics, so it gets the plain column. No library matches no row (`1 = 0`): `in ()` is a syntax error
+ * on PostgreSQL.
+ */
+export function libraryCondition(db: Db): (libraryIds: string[]) => TrackCondition {
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  return (libraryIds) => (eb) => {
+    if (libraryIds.length === 0) return eb.or([]);
+    return eb(sqlite ? sql<string>`+${eb.ref('t.libraryId')}` : eb.ref('t.libraryId'), 'in', libraryIds);
+  };
+}
+
+/** `t` is playable and in a library of `inLibraries`: the tracks that make albums and artists visible and count. */
+function isVisibleTrack(inLibraries: TrackCondition): TrackCondition {
+  return (eb) => eb.and([isPlayable(eb), inLibraries(eb)]);
+}
+
+/** The album has a visible track. */
+function albumIsVisible(visible: TrackCondition) {
+  return (eb: AlbumsScope) =>
+    eb.exists(eb.selectFrom('tracks as t').select('t.id').whereRef('t.albumId', '=', 'albums.id').where(visible));
 }
 
 /**
- * The artist is credited on a playable track or is album artist of an album with one. One `exists` over a union,
+ * The artist is credited on a visible track or is album artist of an album with one. One `exists` over a union,
  * not two `exists` joined by `or`: PostgreSQL turns the `or` form into hashed subplans that read every track of the
  * library for each page, while this form is looked up per artist through the artist indexes.
  */
-function artistIsVisible(eb: ArtistsScope) {
-  return eb.exists(
-    eb
-      .selectFrom('trackArtists as ta')
-      .innerJoin('tracks as t', 't.id', 'ta.trackId')
-      .select((eb) => eb.lit(1).as('found'))
-      .whereRef('ta.artistId', '=', 'artists.id')
-      .where(isPlayable)
-      .unionAll(
-        eb
-          .selectFrom('albums as al')
-          .innerJoin('tracks as t', 't.albumId', 'al.id')
-          .select((eb) => eb.lit(1).as('found'))
-          .whereRef('al.albumArtistId', '=', 'artists.id')
-          .where(isPlayable),
-      ),
-  );
+function artistIsVisible(visible: TrackCondition) {
+  return (eb: ArtistsScope) =>
+    eb.exists(
+      eb
+        .selectFrom('trackArtists as ta')
+        .innerJoin('tracks as t', 't.id', 'ta.trackId')
+        .select((eb) => eb.lit(1).as('found'))
+        .whereRef('ta.artistId', '=', 'artists.id')
+        .where(visible)
+        .unionAll(
+          eb
+            .selectFrom('albums as al')
+            .innerJoin('tracks as t', 't.albumId', 'al.id')
+            .select((eb) => eb.lit(1).as('found'))
+            .whereRef('al.albumArtistId', '=', 'artists.id')
+            .where(visible),
+        ),
+    );
 }
 
-/** A playable track of the album credits `artistId` in `role`. */
-function albumCredits(eb: AlbumsScope, artistId: string, role: TrackArtistsTable['role']) {
+/** A visible track of the album credits `artistId` in `role`. */
+function albumCredits(eb: AlbumsScope, visible: TrackCondition, artistId: string, role: TrackArtistsTable['role']) {
   return eb.exists(
     eb
       .selectFrom('tracks as t')
@@ -86,7 +120,7 @@ function albumCredits(eb: AlbumsScope, artistId: string, role: TrackArtistsTable
       .whereRef('t.albumId', '=', 'albums.id')
       .where('ta.artistId', '=', artistId)
       .where('ta.role', '=', role)
-      .where(isPlayable),
+      .where(visible),
   );
 }
 
@@ -168,16 +202,25 @@ function selectTracks(db: Db) {
 /** A track row without its artists and genres (0/1 integers for booleans). */
 export type TrackRow = Awaited<ReturnType<ReturnType<typeof selectTracks>['executeTakeFirstOrThrow']>>;
 
-/** SQL for browsing the catalog. Read-only; the scanner owns writes. */
+/**
+ * SQL for browsing the catalog. Read-only; the scanner owns writes. Every read is limited to `libraryIds`, the
+ * caller's visible libraries (see the comment at the top of this file).
+ */
 export function createCatalogRepository(db: Db) {
+  const inLibraries = libraryCondition(db);
+  const visibleIn = (libraryIds: string[]) => isVisibleTrack(inLibraries(libraryIds));
+
   function selectAlbums() {
     return db.selectFrom('albums').select(albumColumns);
   }
 
   return {
     /** Visible artists in `(sortName, id)` order after `after`; at most `limit` rows. */
-    async listArtists(after: ArtistAfter | null, limit: number) {
-      let query = db.selectFrom('artists').select(['artists.id', 'artists.name', 'artists.sortName']).where(artistIsVisible);
+    async listArtists(libraryIds: string[], after: ArtistAfter | null, limit: number) {
+      let query = db
+        .selectFrom('artists')
+        .select(['artists.id', 'artists.name', 'artists.sortName'])
+        .where(artistIsVisible(visibleIn(libraryIds)));
       if (after) {
         query = query.where((eb) => eb(eb.refTuple('artists.sortName', 'artists.id'), '>', eb.tuple(after.sortName, after.id)));
       }
@@ -185,22 +228,23 @@ export function createCatalogRepository(db: Db) {
     },
 
     /** The artist when it is visible. */
-    async findVisibleArtist(id: string) {
+    async findVisibleArtist(libraryIds: string[], id: string) {
       return db
         .selectFrom('artists')
         .select(['artists.id', 'artists.name', 'artists.sortName'])
         .where('artists.id', '=', id)
-        .where(artistIsVisible)
+        .where(artistIsVisible(visibleIn(libraryIds)))
         .executeTakeFirst();
     },
 
     /**
-     * Per artist (of `artistIds` that have any): distinct playable tracks crediting them or on their albums, albums
-     * they are album artist of, and an artwork id from one of those albums (else from any album they appear on).
-     * One query however many artists.
+     * Per artist (of `artistIds` that have any), from visible tracks only: distinct tracks crediting them or on their
+     * albums, albums they are album artist of, and an artwork id from one of those albums (else from any album they
+     * appear on). One query however many artists.
      */
-    async artistStats(artistIds: string[]) {
+    async artistStats(libraryIds: string[], artistIds: string[]) {
       if (artistIds.length === 0) return [];
+      const visible = visibleIn(libraryIds);
       const credits = db
         .selectFrom('trackArtists as ta')
         .innerJoin('tracks as t', 't.id', 'ta.trackId')
@@ -210,14 +254,14 @@ export function createCatalogRepository(db: Db) {
           't.albumId',
           eb.case().when('ta.role', '=', 'album_artist').then(eb.lit(1)).else(eb.lit(0)).end().as('own'),
         ])
-        .where(isPlayable)
+        .where(visible)
         .where('ta.artistId', 'in', artistIds)
         .unionAll(
           db
             .selectFrom('albums as al')
             .innerJoin('tracks as t', 't.albumId', 'al.id')
             .select((eb) => ['al.albumArtistId as artistId', 't.id as trackId', 't.albumId', eb.lit(1).as('own')])
-            .where(isPlayable)
+            .where(visible)
             .where('al.albumArtistId', 'in', artistIds),
         );
       return db
@@ -241,14 +285,15 @@ export function createCatalogRepository(db: Db) {
 
     /**
      * Visible albums on which the artist is album artist (`own` = 1: the album's artist, or credited as album artist
-     * on one of its playable tracks) or only credited on a playable track (`own` = 0); by year (nulls last), title.
+     * on one of its visible tracks) or only credited on a visible track (`own` = 0); by year (nulls last), title.
      */
-    async albumsOfArtist(artistId: string) {
+    async albumsOfArtist(libraryIds: string[], artistId: string) {
+      const visible = visibleIn(libraryIds);
       return selectAlbums()
         .select((eb) => [
           eb
             .case()
-            .when(eb.or([eb('albums.albumArtistId', '=', artistId), albumCredits(eb, artistId, 'album_artist')]))
+            .when(eb.or([eb('albums.albumArtistId', '=', artistId), albumCredits(eb, visible, artistId, 'album_artist')]))
             .then(eb.lit(1))
             .else(eb.lit(0))
             .end()
@@ -266,11 +311,11 @@ export function createCatalogRepository(db: Db) {
                 .innerJoin('tracks as t', 't.id', 'ta.trackId')
                 .select('t.albumId as id')
                 .where('ta.artistId', '=', artistId)
-                .where(isPlayable)
+                .where(visible)
                 .$narrowType<{ id: string }>(),
             ),
         )
-        .where(albumIsVisible)
+        .where(albumIsVisible(visible))
         .orderBy('albums.year', (ob) => ob.asc().nullsLast())
         .orderBy('albums.titleKey')
         .orderBy('albums.id')
@@ -278,11 +323,11 @@ export function createCatalogRepository(db: Db) {
     },
 
     /** Visible albums in the listing's order after its position; at most `limit` rows. */
-    async listAlbums(listing: AlbumListing, limit: number) {
+    async listAlbums(libraryIds: string[], listing: AlbumListing, limit: number) {
       let query = selectAlbums()
         .innerJoin('artists', 'artists.id', 'albums.albumArtistId')
         .select('artists.sortName as albumArtistSortName')
-        .where(albumIsVisible);
+        .where(albumIsVisible(visibleIn(libraryIds)));
       switch (listing.sort) {
         case 'name': {
           const { after } = listing;
@@ -328,12 +373,12 @@ export function createCatalogRepository(db: Db) {
     },
 
     /** The album when it is visible. */
-    async findVisibleAlbum(id: string) {
-      return selectAlbums().where('albums.id', '=', id).where(albumIsVisible).executeTakeFirst();
+    async findVisibleAlbum(libraryIds: string[], id: string) {
+      return selectAlbums().where('albums.id', '=', id).where(albumIsVisible(visibleIn(libraryIds))).executeTakeFirst();
     },
 
-    /** Per album (of `albumIds` that have any): playable track count and their total duration in ms. One query. */
-    async albumStats(albumIds: string[]) {
+    /** Per album (of `albumIds` that have any): visible track count and their total duration in ms. One query. */
+    async albumStats(libraryIds: string[], albumIds: string[]) {
       if (albumIds.length === 0) return [];
       return db
         .selectFrom('tracks as t')
@@ -343,13 +388,13 @@ export function createCatalogRepository(db: Db) {
           eb.fn.coalesce(eb.fn.sum<number>('t.durationMs'), eb.lit(0)).as('durationMs'),
         ])
         .where('t.albumId', 'in', albumIds)
-        .where(isPlayable)
+        .where(visibleIn(libraryIds))
         .groupBy('t.albumId')
         .execute();
     },
 
-    /** Genre names of the albums' playable tracks, per album most frequent first, then by name. One query. */
-    async albumGenres(albumIds: string[]) {
+    /** Genre names of the albums' visible tracks, per album most frequent first, then by name. One query. */
+    async albumGenres(libraryIds: string[], albumIds: string[]) {
       if (albumIds.length === 0) return [];
       return db
         .selectFrom('tracks as t')
@@ -357,7 +402,7 @@ export function createCatalogRepository(db: Db) {
         .innerJoin('genres as g', 'g.id', 'tg.genreId')
         .select((eb) => ['t.albumId', 'g.name', eb.fn.countAll<number>().as('uses')])
         .where('t.albumId', 'in', albumIds)
-        .where(isPlayable)
+        .where(visibleIn(libraryIds))
         .groupBy(['t.albumId', 'g.id', 'g.name', 'g.nameKey'])
         .orderBy('t.albumId')
         .orderBy('uses', 'desc')
@@ -365,19 +410,22 @@ export function createCatalogRepository(db: Db) {
         .execute();
     },
 
-    /** Tracks with the status (any for `all`) in `(titleKey, id)` order after `after`; at most `limit` rows. */
-    async listTracks(status: TrackStatusFilter, after: TrackAfter | null, limit: number): Promise<TrackRow[]> {
-      let query = selectTracks(db);
+    /**
+     * Tracks of the libraries with the status (any for `all`) in `(titleKey, id)` order after `after`; at most
+     * `limit` rows.
+     */
+    async listTracks(libraryIds: string[], status: TrackStatusFilter, after: TrackAfter | null, limit: number): Promise<TrackRow[]> {
+      let query = selectTracks(db).where(inLibraries(libraryIds));
       if (status !== 'all') query = query.where('t.status', '=', status);
       if (after) query = query.where((eb) => eb(eb.refTuple('t.titleKey', 't.id'), '>', eb.tuple(after.titleKey, after.id)));
       return query.orderBy('t.titleKey').orderBy('t.id').limit(limit).execute();
     },
 
-    /** The album's playable tracks by disc, then track number (unnumbered last), then title. */
-    async albumTracks(albumId: string): Promise<TrackRow[]> {
+    /** The album's visible tracks by disc, then track number (unnumbered last), then title. */
+    async albumTracks(libraryIds: string[], albumId: string): Promise<TrackRow[]> {
       return selectTracks(db)
         .where('t.albumId', '=', albumId)
-        .where(isPlayable)
+        .where(visibleIn(libraryIds))
         .orderBy('t.discNumber', (ob) => ob.asc().nullsLast())
         .orderBy('t.trackNumber', (ob) => ob.asc().nullsLast())
         .orderBy('t.titleKey')
@@ -385,9 +433,9 @@ export function createCatalogRepository(db: Db) {
         .execute();
     },
 
-    /** The track, whatever its status. */
-    async findTrack(id: string): Promise<TrackRow | undefined> {
-      return selectTracks(db).where('t.id', '=', id).executeTakeFirst();
+    /** The track when it is in one of the libraries, whatever its status. */
+    async findTrack(libraryIds: string[], id: string): Promise<TrackRow | undefined> {
+      return selectTracks(db).where('t.id', '=', id).where(inLibraries(libraryIds)).executeTakeFirst();
     },
 
     /** Credited artists (role `artist`) of the tracks, per track in credit order. One query. */
@@ -417,9 +465,17 @@ export function createCatalogRepository(db: Db) {
         .execute();
     },
 
-    /** The track's stored lyrics (`syncedLyrics` is JSON text), or undefined when the track does not exist. */
-    async findLyrics(trackId: string) {
-      return db.selectFrom('tracks').select(['tracks.lyrics', 'tracks.syncedLyrics']).where('tracks.id', '=', trackId).executeTakeFirst();
+    /**
+     * The track's stored lyrics (`syncedLyrics` is JSON text), or undefined when the track does not exist or is in
+     * none of the libraries.
+     */
+    async findLyrics(libraryIds: string[], trackId: string) {
+      return db
+        .selectFrom('tracks as t')
+        .select(['t.lyrics', 't.syncedLyrics'])
+        .where('t.id', '=', trackId)
+        .where(inLibraries(libraryIds))
+        .executeTakeFirst();
     },
   };
 }

@@ -1,7 +1,17 @@
+import type { AuthUser } from '../auth/auth-service.js';
 import { AppError, type ErrorCode } from '../shared/errors.js';
 import { DEFAULT_LIMIT, decodeCursor, toPage, type Page } from '../shared/pagination.js';
 import type { AlbumListing, CatalogRepository, TrackRow } from './catalog-repository.js';
 import type { Album, AlbumDetail, AlbumSort, Artist, ArtistDetail, ArtistRef, Lyrics, Track, TrackStatusFilter } from './schemas.js';
+
+/** Who is browsing; decides which libraries' tracks (and through them albums and artists) they see. */
+export type Viewer = Pick<AuthUser, 'id' | 'role'>;
+
+export interface CatalogServiceDeps {
+  catalog: CatalogRepository;
+  /** The libraries a viewer may see (the one library-access rule: grants, own uploads, admins every music library). */
+  visibleLibraryIds(viewer: Viewer): Promise<string[]>;
+}
 
 /** Page request of a listing: `limit` rows (default 50; routes cap it at 500) after the opaque `cursor`. */
 export interface PageRequest {
@@ -167,11 +177,15 @@ function parseSyncedLyrics(json: string | null): Lyrics['synced'] {
 }
 
 /**
- * Browsing the catalog: artists, albums and tracks, their listings and lyrics. Only playable (`ok`) tracks make an
- * artist or album visible and count towards it; `/tracks` can list and show tracks of any status. Listings return
+ * Browsing the catalog: artists, albums and tracks, their listings and lyrics. A viewer sees only tracks in their
+ * visible libraries, and albums and artists only through those: only such playable (`ok`) tracks make an artist or
+ * album visible and count towards it; `/tracks` can list and show tracks of any status. Anything outside the
+ * viewer's libraries answers exactly as an unknown id does (404), revealing nothing. Listings return
  * `{items, nextCursor}` pages in a stable order (ties broken by id), so paging sees every row exactly once.
  */
-export function createCatalogService(repository: CatalogRepository) {
+export function createCatalogService(deps: CatalogServiceDeps) {
+  const { catalog: repository, visibleLibraryIds } = deps;
+
   async function toTracks(rows: TrackRow[]): Promise<Track[]> {
     const ids = rows.map((row) => row.id);
     const [artistRows, genreRows] = await Promise.all([repository.trackArtists(ids), repository.trackGenres(ids)]);
@@ -180,9 +194,9 @@ export function createCatalogService(repository: CatalogRepository) {
     return rows.map((row) => toTrack(row, artists.get(row.id) ?? [], genres.get(row.id) ?? []));
   }
 
-  async function toAlbums(rows: AlbumRow[]): Promise<Album[]> {
+  async function toAlbums(libraryIds: string[], rows: AlbumRow[]): Promise<Album[]> {
     const ids = rows.map((row) => row.id);
-    const [statRows, genreRows] = await Promise.all([repository.albumStats(ids), repository.albumGenres(ids)]);
+    const [statRows, genreRows] = await Promise.all([repository.albumStats(libraryIds, ids), repository.albumGenres(libraryIds, ids)]);
     const stats = new Map(statRows.map((s) => [s.albumId, s]));
     const genres = groupBy(genreRows, (r) => r.albumId, (r) => r.name);
     return rows.map((row) => ({
@@ -200,8 +214,8 @@ export function createCatalogService(repository: CatalogRepository) {
     }));
   }
 
-  async function toArtists(rows: ArtistRow[]): Promise<Artist[]> {
-    const stats = new Map((await repository.artistStats(rows.map((row) => row.id))).map((s) => [s.artistId, s]));
+  async function toArtists(libraryIds: string[], rows: ArtistRow[]): Promise<Artist[]> {
+    const stats = new Map((await repository.artistStats(libraryIds, rows.map((row) => row.id))).map((s) => [s.artistId, s]));
     return rows.map((row) => {
       const s = stats.get(row.id);
       return {
@@ -216,21 +230,23 @@ export function createCatalogService(repository: CatalogRepository) {
 
   return {
     /** Visible artists by sort name ("The Beatles" under B). Errors: `invalid_cursor`. */
-    async listArtists(request: PageRequest): Promise<Page<Artist>> {
+    async listArtists(viewer: Viewer, request: PageRequest): Promise<Page<Artist>> {
       const limit = request.limit ?? DEFAULT_LIMIT;
       const position = readCursor(request.cursor, 'artists', ['key']);
-      const rows = await repository.listArtists(position && { sortName: position.values[0] as string, id: position.id }, limit + 1);
+      const libraryIds = await visibleLibraryIds(viewer);
+      const rows = await repository.listArtists(libraryIds, position && { sortName: position.values[0] as string, id: position.id }, limit + 1);
       const page = toPage(rows, limit, 'artists', (row) => [row.sortName], (row) => row);
-      return { items: await toArtists(page.items), nextCursor: page.nextCursor };
+      return { items: await toArtists(libraryIds, page.items), nextCursor: page.nextCursor };
     },
 
     /** The artist with their own albums and those they appear on. Errors: `artist_not_found`. */
-    async getArtist(id: string): Promise<ArtistDetail> {
+    async getArtist(viewer: Viewer, id: string): Promise<ArtistDetail> {
       requireHexId(id, 'artist_not_found');
-      const row = await repository.findVisibleArtist(id);
+      const libraryIds = await visibleLibraryIds(viewer);
+      const row = await repository.findVisibleArtist(libraryIds, id);
       if (!row) throw new AppError('artist_not_found');
-      const [[artist], albumRows] = await Promise.all([toArtists([row]), repository.albumsOfArtist(id)]);
-      const albums = await toAlbums(albumRows);
+      const [[artist], albumRows] = await Promise.all([toArtists(libraryIds, [row]), repository.albumsOfArtist(libraryIds, id)]);
+      const albums = await toAlbums(libraryIds, albumRows);
       return {
         ...artist!,
         albums: albums.filter((_, i) => albumRows[i]!.own === 1),
@@ -239,36 +255,41 @@ export function createCatalogService(repository: CatalogRepository) {
     },
 
     /** Visible albums in `sort` order. Errors: `invalid_cursor` (also for a cursor of another sort). */
-    async listAlbums(sort: AlbumSort, request: PageRequest): Promise<Page<Album>> {
+    async listAlbums(viewer: Viewer, sort: AlbumSort, request: PageRequest): Promise<Page<Album>> {
       const limit = request.limit ?? DEFAULT_LIMIT;
-      const rows = await repository.listAlbums(albumListing(sort, request.cursor), limit + 1);
+      const listing = albumListing(sort, request.cursor);
+      const libraryIds = await visibleLibraryIds(viewer);
+      const rows = await repository.listAlbums(libraryIds, listing, limit + 1);
       const page = toPage(rows, limit, `albums:${sort}`, (row) => albumPosition(sort, row), (row) => row);
-      return { items: await toAlbums(page.items), nextCursor: page.nextCursor };
+      return { items: await toAlbums(libraryIds, page.items), nextCursor: page.nextCursor };
     },
 
     /** The album with its playable tracks in disc/track order. Errors: `album_not_found`. */
-    async getAlbum(id: string): Promise<AlbumDetail> {
+    async getAlbum(viewer: Viewer, id: string): Promise<AlbumDetail> {
       requireHexId(id, 'album_not_found');
-      const row = await repository.findVisibleAlbum(id);
+      const libraryIds = await visibleLibraryIds(viewer);
+      const row = await repository.findVisibleAlbum(libraryIds, id);
       if (!row) throw new AppError('album_not_found');
-      const [[album], tracks] = await Promise.all([toAlbums([row]), repository.albumTracks(id).then(toTracks)]);
+      const [[album], tracks] = await Promise.all([toAlbums(libraryIds, [row]), repository.albumTracks(libraryIds, id).then(toTracks)]);
       return { ...album!, tracks };
     },
 
     /** Tracks with the status (`all`: any) by title. Errors: `invalid_cursor` (also for another status's cursor). */
-    async listTracks(status: TrackStatusFilter, request: PageRequest): Promise<Page<Track>> {
+    async listTracks(viewer: Viewer, status: TrackStatusFilter, request: PageRequest): Promise<Page<Track>> {
       const limit = request.limit ?? DEFAULT_LIMIT;
       const listing = `tracks:${status}`;
       const position = readCursor(request.cursor, listing, ['key']);
-      const rows = await repository.listTracks(status, position && { titleKey: position.values[0] as string, id: position.id }, limit + 1);
+      const libraryIds = await visibleLibraryIds(viewer);
+      const after = position && { titleKey: position.values[0] as string, id: position.id };
+      const rows = await repository.listTracks(libraryIds, status, after, limit + 1);
       const page = toPage(rows, limit, listing, (row) => [row.titleKey], (row) => row);
       return { items: await toTracks(page.items), nextCursor: page.nextCursor };
     },
 
-    /** The track, whatever its status. Errors: `track_not_found`. */
-    async getTrack(id: string): Promise<Track> {
+    /** The track, whatever its status. Errors: `track_not_found` (also for a track in a library the viewer may not see). */
+    async getTrack(viewer: Viewer, id: string): Promise<Track> {
       requireHexId(id, 'track_not_found');
-      const row = await repository.findTrack(id);
+      const row = await repository.findTrack(await visibleLibraryIds(viewer), id);
       if (!row) throw new AppError('track_not_found');
       const [track] = await toTracks([row]);
       return track!;
@@ -276,11 +297,12 @@ export function createCatalogService(repository: CatalogRepository) {
 
     /**
      * The track's lyrics: plain text (derived from the synced lines when only those exist) and time-stamped lines.
-     * Errors: `track_not_found`, `lyrics_not_found` (the track has none).
+     * Errors: `track_not_found` (also for a track in a library the viewer may not see), `lyrics_not_found` (the track
+     * has none).
      */
-    async getLyrics(id: string): Promise<Lyrics> {
+    async getLyrics(viewer: Viewer, id: string): Promise<Lyrics> {
       requireHexId(id, 'track_not_found');
-      const row = await repository.findLyrics(id);
+      const row = await repository.findLyrics(await visibleLibraryIds(viewer), id);
       if (!row) throw new AppError('track_not_found');
       const synced = parseSyncedLyrics(row.syncedLyrics);
       const plain = row.lyrics || (synced ? synced.map((line) => line.text).join('\n') : null);

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../auth/routes.js';
 import { ErrorResponseSchema } from '../shared/errors.js';
 import { pageQuerySchema, pageSchema } from '../shared/pagination.js';
 import type { CatalogService } from './catalog-service.js';
@@ -23,7 +24,8 @@ const itemResponses = { 401: ErrorResponseSchema, 404: ErrorResponseSchema };
 
 /**
  * Browsing the catalog under `/api/v1`: `GET /artists`, `/artists/{id}`, `/albums`, `/albums/{id}`, `/tracks`,
- * `/tracks/{id}`, `/tracks/{id}/lyrics`. Every route needs a signed-in user.
+ * `/tracks/{id}`, `/tracks/{id}/lyrics`. Every route needs a signed-in user and shows only what is in their
+ * libraries.
  */
 export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { catalog: CatalogService }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -34,14 +36,14 @@ export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { cat
       schema: {
         summary: 'List artists',
         description:
-          'Artists with at least one playable track, as track artist or album artist, by sort name (folded, ' +
-          `without a leading article: "The Beatles" under B). Errors: ${LIST_ERRORS}`,
+          'Artists with at least one playable track in a library you may see, as track artist or album artist, by ' +
+          `sort name (folded, without a leading article: "The Beatles" under B). Errors: ${LIST_ERRORS}`,
         tags: ['catalog'],
         querystring: Type.Object(pageQuerySchema),
         response: { 200: pageSchema(ArtistSchema), ...listResponses },
       },
     },
-    async (request) => catalog.listArtists(request.query),
+    async (request) => catalog.listArtists(requireUser(request), request.query),
   );
 
   app.get(
@@ -51,13 +53,14 @@ export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { cat
         summary: 'An artist and their albums',
         description:
           'The artist with `albums` (they are album artist) and `appearsOn` (albums of others with a track crediting ' +
-          'them). Errors: 404 `artist_not_found` (unknown, or no playable track), 401 `unauthorized`.',
+          'them), counting only tracks in libraries you may see. Errors: 404 `artist_not_found` (unknown, or no playable ' +
+          'track in a library you may see), 401 `unauthorized`.',
         tags: ['catalog'],
         params: IdParams,
         response: { 200: ArtistDetailSchema, ...itemResponses },
       },
     },
-    async (request) => catalog.getArtist(request.params.id),
+    async (request) => catalog.getArtist(requireUser(request), request.params.id),
   );
 
   app.get(
@@ -65,13 +68,13 @@ export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { cat
     {
       schema: {
         summary: 'List albums',
-        description: `Albums with at least one playable track, in the chosen order. Errors: ${LIST_ERRORS}`,
+        description: `Albums with at least one playable track in a library you may see, in the chosen order. Errors: ${LIST_ERRORS}`,
         tags: ['catalog'],
         querystring: Type.Object({ sort: Type.Optional(AlbumSortSchema), ...pageQuerySchema }),
         response: { 200: pageSchema(AlbumSchema), ...listResponses },
       },
     },
-    async (request) => catalog.listAlbums(request.query.sort ?? 'name', request.query),
+    async (request) => catalog.listAlbums(requireUser(request), request.query.sort ?? 'name', request.query),
   );
 
   app.get(
@@ -81,13 +84,14 @@ export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { cat
         summary: 'An album and its tracks',
         description:
           'The album with its playable tracks by disc, then track number (unnumbered last), then title; `durationMs` ' +
-          'is their total. Errors: 404 `album_not_found` (unknown, or no playable track), 401 `unauthorized`.',
+          'is their total; only tracks in libraries you may see. Errors: 404 `album_not_found` (unknown, or no playable ' +
+          'track in a library you may see), 401 `unauthorized`.',
         tags: ['catalog'],
         params: IdParams,
         response: { 200: AlbumDetailSchema, ...itemResponses },
       },
     },
-    async (request) => catalog.getAlbum(request.params.id),
+    async (request) => catalog.getAlbum(requireUser(request), request.params.id),
   );
 
   app.get(
@@ -95,13 +99,13 @@ export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { cat
     {
       schema: {
         summary: 'List tracks',
-        description: `Tracks with the given status (default \`ok\`), by folded title. Errors: ${LIST_ERRORS}`,
+        description: `Tracks in libraries you may see with the given status (default \`ok\`), by folded title. Errors: ${LIST_ERRORS}`,
         tags: ['catalog'],
         querystring: Type.Object({ status: Type.Optional(TrackStatusFilterSchema), ...pageQuerySchema }),
         response: { 200: pageSchema(TrackSchema), ...listResponses },
       },
     },
-    async (request) => catalog.listTracks(request.query.status ?? 'ok', request.query),
+    async (request) => catalog.listTracks(requireUser(request), request.query.status ?? 'ok', request.query),
   );
 
   app.get(
@@ -109,13 +113,15 @@ export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { cat
     {
       schema: {
         summary: 'A track',
-        description: 'The track whatever its status (missing and broken files included). Errors: 404 `track_not_found`, 401 `unauthorized`.',
+        description:
+          'The track whatever its status (missing and broken files included). Errors: 404 `track_not_found` (unknown, ' +
+          'or in a library you may not see), 401 `unauthorized`.',
         tags: ['catalog'],
         params: IdParams,
         response: { 200: TrackSchema, ...itemResponses },
       },
     },
-    async (request) => catalog.getTrack(request.params.id),
+    async (request) => catalog.getTrack(requireUser(request), request.params.id),
   );
 
   app.get(
@@ -124,13 +130,13 @@ export async function catalogPlugin(fastify: FastifyInstance, { catalog }: { cat
       schema: {
         summary: 'Lyrics of a track',
         description:
-          'Plain and time-synced lyrics from the tags. Errors: 404 `track_not_found`, 404 `lyrics_not_found` (the track ' +
-          'has none), 401 `unauthorized`.',
+          'Plain and time-synced lyrics from the tags. Errors: 404 `track_not_found` (unknown, or in a library you may ' +
+          'not see), 404 `lyrics_not_found` (the track has none), 401 `unauthorized`.',
         tags: ['catalog'],
         params: IdParams,
         response: { 200: LyricsSchema, ...itemResponses },
       },
     },
-    async (request) => catalog.getLyrics(request.params.id),
+    async (request) => catalog.getLyrics(requireUser(request), request.params.id),
   );
 }

@@ -5,6 +5,7 @@ import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, type
 import pg from 'pg';
 import * as catalog from './migrations/0001-catalog.js';
 import * as accounts from './migrations/0002-accounts.js';
+import * as artworkIndexes from './migrations/0003-artwork-indexes.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -66,6 +67,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 const migrations: Record<string, Migration> = {
   '0001-catalog': catalog,
   '0002-accounts': accounts,
+  '0003-artwork-indexes': artworkIndexes,
 };
 
 /**

@@ -43,7 +43,7 @@ export function createLibraryAccessService(deps: { libraries: LibraryAccessRepos
   }
 
   return {
-    async visibleLibraryIds(user: AuthUser): Promise<string[]> {
+    async visibleLibraryIds(user: Pick<AuthUser, 'id' | 'role'>): Promise<string[]> {
       return libraries.visibleLibraryIds(user.id, user.role === 'admin');
     },
 

@@ -85,6 +85,10 @@ export function createLibraryService(deps: LibraryServiceDeps) {
     bus.publish(event);
   };
 
+  /**
+   * Makes each configured music folder a library, then returns every library: configured ones, those an admin
+   * added through the API, and users' upload libraries. All of them are scanned and watched.
+   */
   async function ensureLibraries(): Promise<LibraryRow[]> {
     const existing = await repository.listLibraries();
     for (const dir of deps.musicDirs) {
@@ -92,8 +96,7 @@ export function createLibraryService(deps: LibraryServiceDeps) {
         await repository.insertLibrary({ id: newId(), name: path.basename(dir) || dir, rootPath: dir, createdAt: clock.now() });
       }
     }
-    const all = await repository.listLibraries();
-    return deps.musicDirs.map((dir) => all.find((l) => l.rootPath === dir)!);
+    return repository.listLibraries();
   }
 
   function execute(full: boolean): Promise<ScanSummary> {

@@ -5,9 +5,16 @@ import fp from 'fastify-plugin';
 import { AppError } from '../shared/errors.js';
 import { isCrossSiteForgery } from './csrf.js';
 
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
+  return false;
+}
+
 /**
- * Security headers (helmet), strict CORS (off unless origins are listed) and the CSRF origin check for
- * cookie-authenticated requests. Applies to every route.
+ * Security headers (helmet), strict CORS (off unless origins are listed), the CSRF origin check for
+ * cookie-authenticated requests, and refusal of NUL characters in any parameter or body. Applies to every route.
  */
 export const securityPlugin = fp<{ corsOrigins: string[] }>(async (app: FastifyInstance, { corsOrigins }) => {
   const allowed = new Set(corsOrigins);
@@ -29,5 +36,11 @@ export const securityPlugin = fp<{ corsOrigins: string[] }>(async (app: FastifyI
   }
   app.addHook('onRequest', async (request) => {
     if (isCrossSiteForgery(request, allowed)) throw new AppError('csrf_rejected');
+  });
+  // No legitimate name, id or path holds a NUL, and PostgreSQL refuses one in text with an error.
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) {
+      throw new AppError('validation_failed', 'Text may not contain NUL characters.');
+    }
   });
 });

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { originalArtworkPath, resizedArtworkPath } from '../../src/artwork/artwork-paths.js';
 import { createTestApp, signIn, type TestApp } from '../support/app.js';
+import { catalogFixtures, type CatalogFixtures } from '../support/catalog-fixtures.js';
 import { describeEachDatabase } from '../support/databases.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,14 +19,15 @@ interface StoredArtwork {
 
 describeEachDatabase('artwork', (kind) => {
   let t: TestApp;
+  let f: CatalogFixtures;
   let auth: { authorization: string };
   let cover: StoredArtwork;
   let transparent: StoredArtwork;
   let small: StoredArtwork;
   const url = (id: string, size?: number | string) => `/api/v1/artwork/${id}${size === undefined ? '' : `?size=${size}`}`;
 
-  /** Stores an image as the scanner does: content-addressed file plus an `artworks` row. */
-  async function store(bytes: Buffer, mime: string): Promise<StoredArtwork> {
+  /** Stores an image as the scanner does: content-addressed file plus an `artworks` row, used by no track yet. */
+  async function storeUnused(bytes: Buffer, mime: string): Promise<StoredArtwork> {
     const id = createHash('sha256').update(bytes).digest('hex');
     const file = originalArtworkPath(t.database.dataDir, id);
     mkdirSync(path.dirname(file), { recursive: true });
@@ -38,8 +40,19 @@ describeEachDatabase('artwork', (kind) => {
     return { id, bytes };
   }
 
+  /** Stores an image used by a track of the default music library, which the admin sees. */
+  async function store(bytes: Buffer, mime: string): Promise<StoredArtwork> {
+    const artwork = await storeUnused(bytes, mime);
+    await f.track({ title: `Cover ${artwork.id}`, artworkId: artwork.id });
+    return artwork;
+  }
+
+  /** A JPEG whose size depends on `seed`, so each seed gives other bytes and so its own id. */
+  const jpeg = (seed: number) => sharp({ create: { width: 20 + seed, height: 20, channels: 3, background: '#405a90' } }).jpeg().toBuffer();
+
   beforeAll(async () => {
     t = await createTestApp(kind);
+    f = catalogFixtures(t.database.db);
     auth = await signIn(t.app);
     cover = await store(readFileSync(path.join(corpus, 'flac.flac.jpg')), 'image/jpeg');
     const rgba = Buffer.alloc(300 * 200 * 4);
@@ -64,7 +77,7 @@ describeEachDatabase('artwork', (kind) => {
       'content-type': 'image/jpeg',
       'content-length': String(cover.bytes.length),
       etag: `"${cover.id}"`,
-      'cache-control': 'public, max-age=31536000, immutable',
+      'cache-control': 'private, max-age=31536000, immutable',
       'x-content-type-options': 'nosniff',
     });
   });
@@ -75,7 +88,7 @@ describeEachDatabase('artwork', (kind) => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('image/jpeg');
     expect(response.headers.etag).toBe(`"${cover.id}-100"`);
-    expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(response.headers['cache-control']).toBe('private, max-age=31536000, immutable');
     const resized = await sharp(response.rawPayload).metadata();
     expect(resized.format).toBe('jpeg');
     expect(Math.max(resized.width!, resized.height!)).toBe(100);
@@ -172,6 +185,7 @@ describeEachDatabase('artwork', (kind) => {
     mkdirSync(path.dirname(originalArtworkPath(t.database.dataDir, id)), { recursive: true });
     writeFileSync(originalArtworkPath(t.database.dataDir, id), junk);
     await t.database.db.insertInto('artworks').values({ id, mime: 'text/html', width: null, height: null, size: junk.length, createdAt: Date.now() }).execute();
+    await f.track({ title: 'Junk cover', artworkId: id });
     const resized = await t.app.inject({ url: url(id, 100), headers: auth });
     expect(resized.statusCode).toBe(404);
     expect(resized.json().error.code).toBe('artwork_not_found');
@@ -194,5 +208,49 @@ describeEachDatabase('artwork', (kind) => {
       const { width, height } = await sharp(response.rawPayload).metadata();
       expect(Math.max(width!, height!)).toBeLessThanOrEqual(size);
     }
+  });
+
+  it('a user without access to a library sees none of its artwork', async () => {
+    const shared = await f.library({ name: 'Shared' });
+    const hidden = await f.library({ name: 'Hidden' });
+    // In the shared library: one picture on a track itself, one through the track's album.
+    const onSharedTrack = await storeUnused(await jpeg(1), 'image/jpeg');
+    await f.track({ title: 'Shared single', libraryId: shared.id, artworkId: onSharedTrack.id });
+    const onSharedAlbum = await storeUnused(await jpeg(2), 'image/jpeg');
+    await f.track({ title: 'Shared album track', libraryId: shared.id, album: await f.album({ title: 'Shared', artworkId: onSharedAlbum.id }) });
+    // In the hidden library only, likewise; a missing track still makes its picture visible to whoever sees it.
+    const onHiddenTrack = await storeUnused(await jpeg(3), 'image/jpeg');
+    await f.track({ title: 'Hidden single', libraryId: hidden.id, artworkId: onHiddenTrack.id, status: 'missing' });
+    const onHiddenAlbum = await storeUnused(await jpeg(4), 'image/jpeg');
+    await f.track({ title: 'Hidden album track', libraryId: hidden.id, album: await f.album({ title: 'Hidden', artworkId: onHiddenAlbum.id }) });
+    const unused = await storeUnused(await jpeg(5), 'image/jpeg');
+
+    const member = await signIn(t.app, 'member', 'user');
+    const stranger = await signIn(t.app, 'stranger', 'user');
+    const memberId = (await t.app.inject({ url: '/api/v1/me', headers: member })).json().id;
+    await f.grant(shared.id, memberId);
+
+    /** Every way of asking: original, resized, HEAD, and a conditional request that would otherwise be a 304. */
+    const statuses = async (headers: { authorization: string }, artwork: StoredArtwork) => {
+      const answers = await Promise.all([
+        t.app.inject({ url: url(artwork.id), headers }),
+        t.app.inject({ url: url(artwork.id, 32), headers }),
+        t.app.inject({ method: 'HEAD', url: url(artwork.id), headers }),
+        t.app.inject({ url: url(artwork.id), headers: { ...headers, 'if-none-match': `"${artwork.id}"` } }),
+      ]);
+      for (const answer of answers) if (answer.statusCode === 404 && answer.body) expect(answer.json().error.code).toBe('artwork_not_found');
+      return answers.map((answer) => answer.statusCode);
+    };
+    const seen = [200, 200, 200, 304];
+    const unseen = [404, 404, 404, 404];
+
+    for (const artwork of [onSharedTrack, onSharedAlbum]) expect(await statuses(member, artwork)).toEqual(seen);
+    for (const artwork of [onHiddenTrack, onHiddenAlbum, unused]) expect(await statuses(member, artwork)).toEqual(unseen);
+    for (const artwork of [onSharedTrack, onSharedAlbum, onHiddenTrack, onHiddenAlbum, unused, cover]) {
+      expect(await statuses(stranger, artwork)).toEqual(unseen);
+    }
+    for (const artwork of [onSharedTrack, onSharedAlbum, onHiddenTrack, onHiddenAlbum]) expect(await statuses(auth, artwork)).toEqual(seen);
+    // Used by nothing at all: nobody sees it, admins included.
+    expect(await statuses(auth, unused)).toEqual(unseen);
   });
 });

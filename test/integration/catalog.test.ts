@@ -20,21 +20,23 @@ describeEachDatabase('browsing the catalog', (kind) => {
   afterAll(() => t.close());
   beforeEach(() => f.clear());
 
-  const get = (url: string) => t.app.inject({ url, headers });
-  const ok = async (url: string) => {
-    const response = await get(url);
+  // Requests are the admin's unless another user's headers are given.
+  const get = (url: string, as = headers) => t.app.inject({ url, headers: as });
+  const ok = async (url: string, as = headers) => {
+    const response = await get(url, as);
     expect(response.statusCode, `${url}: ${response.body}`).toBe(200);
     return response.json();
   };
-  const errorCode = async (url: string) => (await get(url)).json().error?.code;
+  const errorCode = async (url: string, as = headers) => (await get(url, as)).json().error?.code;
 
   /** Follows `nextCursor` from the first page to the last; returns every item in order. */
-  async function pageThrough(url: string, limit: number): Promise<any[]> {
+  async function pageThrough(url: string, limit: number, as = headers): Promise<any[]> {
     const items: any[] = [];
     let cursor: string | null = null;
     for (let pages = 0; pages < 1000; pages++) {
       const page: { items: any[]; nextCursor: string | null } = await ok(
         `${url}${url.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+        as,
       );
       expect(page.items.length).toBeLessThanOrEqual(limit);
       items.push(...page.items);
@@ -350,8 +352,81 @@ describeEachDatabase('browsing the catalog', (kind) => {
     expect((await ok(`/api/v1/tracks/${syncedOnly.id}`)).hasLyrics).toBe(true);
   });
 
+  it('a user without access to a library sees none of its artists, albums, tracks or artwork anywhere', async () => {
+    const shared = await f.library({ name: 'Shared' });
+    const hidden = await f.library({ name: 'Hidden' });
+    const hiddenCover = await f.artwork();
+    // "Both Sides" has albums in both libraries, one album spread over both, and appears on a hidden album.
+    const daylight = await f.album({ title: 'Daylight', artist: 'Both Sides' });
+    const split = await f.album({ title: 'Split', artist: 'Both Sides' });
+    const nightfall = await f.album({ title: 'Nightfall', artist: 'Both Sides', artworkId: hiddenCover.id });
+    const hosted = await f.album({ title: 'Hosted', artist: 'Only Hidden' });
+    const sunrise = await f.track({ title: 'Sunrise', album: daylight, artists: ['Both Sides'], libraryId: shared.id });
+    const noon = await f.track({ title: 'Noon', album: daylight, artists: ['Both Sides'], libraryId: shared.id });
+    const left = await f.track({ title: 'Left', album: split, artists: ['Both Sides'], genres: ['Folk'], libraryId: shared.id });
+    const right = await f.track({ title: 'Right', album: split, artists: ['Both Sides'], genres: ['Noise'], durationMs: 60_000, libraryId: hidden.id });
+    const midnight = await f.track({ title: 'Midnight', album: nightfall, artists: ['Both Sides'], lyrics: 'Dark', libraryId: hidden.id });
+    const guest = await f.track({ title: 'Guest Spot', album: hosted, artists: ['Only Hidden', 'Both Sides'], libraryId: hidden.id });
+    const gone = await f.track({ title: 'Gone', artists: ['Both Sides'], status: 'missing', libraryId: hidden.id });
+    const bothSides = await f.artist('Both Sides');
+    const onlyHidden = await f.artist('Only Hidden');
+
+    const member = await signIn(t.app, 'member', 'user');
+    const stranger = await signIn(t.app, 'stranger', 'user');
+    await f.grant(shared.id, (await ok('/api/v1/me', member)).id);
+    const titles = (items: { title: string }[]) => items.map((item) => item.title);
+    const sorts = ['name', 'artist', 'year', 'recent'];
+
+    // The member sees the shared library only; counts, genres, durations and artwork come from it alone.
+    const listed = [{ id: bothSides.id, name: 'Both Sides', albumCount: 2, trackCount: 3, artworkId: null }];
+    expect((await ok('/api/v1/artists', member)).items).toEqual(listed);
+    const artist = await ok(`/api/v1/artists/${bothSides.id}`, member);
+    expect(artist).toMatchObject({ albumCount: 2, trackCount: 3, artworkId: null, appearsOn: [] });
+    expect(titles(artist.albums)).toEqual(['Daylight', 'Split']);
+    expect(artist.albums[1]).toMatchObject({ trackCount: 1, durationMs: 180_000, genres: ['Folk'] });
+    for (const sort of sorts) {
+      const expected = sort === 'recent' ? ['Split', 'Daylight'] : ['Daylight', 'Split'];
+      expect(titles((await ok(`/api/v1/albums?sort=${sort}`, member)).items), sort).toEqual(expected);
+    }
+    expect(titles(await pageThrough('/api/v1/albums', 1, member))).toEqual(['Daylight', 'Split']);
+    expect(await ok(`/api/v1/albums/${split.id}`, member)).toMatchObject({ trackCount: 1, durationMs: 180_000, genres: ['Folk'], tracks: [{ id: left.id }] });
+    for (const status of ['ok', 'all']) expect(titles((await ok(`/api/v1/tracks?status=${status}`, member)).items)).toEqual(['Left', 'Noon', 'Sunrise']);
+    expect((await ok('/api/v1/tracks?status=missing', member)).items).toEqual([]);
+    expect((await ok(`/api/v1/tracks/${sunrise.id}`, member)).libraryId).toBe(shared.id);
+    expect(await errorCode(`/api/v1/tracks/${noon.id}/lyrics`, member)).toBe('lyrics_not_found');
+    expect(await errorCode(`/api/v1/artists/${onlyHidden.id}`, member)).toBe('artist_not_found');
+    for (const album of [nightfall, hosted]) expect(await errorCode(`/api/v1/albums/${album.id}`, member)).toBe('album_not_found');
+    for (const track of [right, midnight, guest, gone]) {
+      expect(await errorCode(`/api/v1/tracks/${track.id}`, member)).toBe('track_not_found');
+      expect(await errorCode(`/api/v1/tracks/${track.id}/lyrics`, member)).toBe('track_not_found');
+    }
+
+    // A user granted nothing sees an empty catalog, and every id answers as an unknown one does.
+    const listings = ['/api/v1/artists', ...sorts.map((sort) => `/api/v1/albums?sort=${sort}`)];
+    for (const url of [...listings, ...['ok', 'all', 'missing'].map((status) => `/api/v1/tracks?status=${status}`)]) {
+      expect(await ok(url, stranger), url).toEqual({ items: [], nextCursor: null });
+    }
+    for (const id of [bothSides.id, onlyHidden.id]) expect(await errorCode(`/api/v1/artists/${id}`, stranger)).toBe('artist_not_found');
+    for (const album of [daylight, split, nightfall, hosted]) expect(await errorCode(`/api/v1/albums/${album.id}`, stranger)).toBe('album_not_found');
+    for (const track of [sunrise, noon, left, right, midnight, guest, gone]) {
+      expect(await errorCode(`/api/v1/tracks/${track.id}`, stranger)).toBe('track_not_found');
+      expect(await errorCode(`/api/v1/tracks/${track.id}/lyrics`, stranger)).toBe('track_not_found');
+    }
+
+    // The admin sees every music library.
+    expect(titles((await ok('/api/v1/albums')).items)).toEqual(['Daylight', 'Hosted', 'Nightfall', 'Split']);
+    expect((await ok('/api/v1/artists')).items.map((item: { name: string }) => item.name)).toEqual(['Both Sides', 'Only Hidden']);
+    const all = await ok(`/api/v1/artists/${bothSides.id}`);
+    expect(all).toMatchObject({ albumCount: 3, trackCount: 6, artworkId: hiddenCover.id });
+    expect(titles(all.albums)).toEqual(['Daylight', 'Nightfall', 'Split']);
+    expect(titles(all.appearsOn)).toEqual(['Hosted']);
+    expect(await ok(`/api/v1/albums/${split.id}`)).toMatchObject({ trackCount: 2, durationMs: 240_000, genres: ['Folk', 'Noise'] });
+    expect(titles((await ok('/api/v1/tracks?status=all')).items)).toEqual(['Gone', 'Guest Spot', 'Left', 'Midnight', 'Noon', 'Right', 'Sunrise']);
+    expect(await ok(`/api/v1/tracks/${midnight.id}/lyrics`)).toEqual({ plain: 'Dark', synced: null });
+  });
+
   it('answers 404 with the right code for ids that do not exist, whatever they look like', async () => {
-    for (const id of [newId(), 'ABCDEF'.repeat(10), 'not-an-id', '%00', 'caf%C3%A9']) {
+    for (const id of [newId(), 'ABCDEF'.repeat(10), 'not-an-id', 'caf%C3%A9']) {
       for (const [url, code] of [
         [`/api/v1/artists/${id}`, 'artist_not_found'],
         [`/api/v1/albums/${id}`, 'album_not_found'],
@@ -363,6 +438,12 @@ describeEachDatabase('browsing the catalog', (kind) => {
         expect(response.json().error.code, url).toBe(code);
       }
     }
+  });
+
+  it('refuses an id holding a NUL character as invalid input', async () => {
+    const response = await get('/api/v1/tracks/%00');
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('validation_failed');
   });
 
   it('refuses page sizes outside 1–500 and unknown options', async () => {

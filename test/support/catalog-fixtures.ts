@@ -183,7 +183,12 @@ export function catalogFixtures(db: Db) {
     return row;
   }
 
-  /** Deletes every catalog row (tracks, albums, artists, genres, artwork, libraries), so a test starts empty. */
+  /** Lets the user see the library (as an admin's grant does). */
+  async function grant(libraryId: string, userId: string): Promise<void> {
+    await db.insertInto('libraryUsers').values({ libraryId, userId }).execute();
+  }
+
+  /** Deletes every catalog row (tracks, albums, artists, genres, artwork, libraries and their grants), so a test starts empty. */
   async function clear(): Promise<void> {
     for (const table of ['trackGenres', 'trackArtists', 'trackDuplicates', 'tracks', 'albums', 'artists', 'genres', 'artworks', 'libraries'] as const) {
       await db.deleteFrom(table).execute();
@@ -191,7 +196,7 @@ export function catalogFixtures(db: Db) {
     defaultLibrary = undefined;
   }
 
-  return { library, artist, genre, artwork, album, track, clear };
+  return { library, artist, genre, artwork, album, track, grant, clear };
 }
 
 export type CatalogFixtures = ReturnType<typeof catalogFixtures>;
