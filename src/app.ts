@@ -18,7 +18,7 @@ import { createDevicesRepository } from './devices/devices-repository.js';
 import { createDevicesService } from './devices/devices-service.js';
 import { devicesPlugin } from './devices/routes.js';
 import { usersPlugin } from './users/routes.js';
-import { createUsersService } from './users/users-service.js';
+import { createUsersService, type UsersService } from './users/users-service.js';
 import { createUsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
@@ -52,6 +52,7 @@ export interface AppContext {
   clock: Clock;
   bus: EventBus;
   auth: ReturnType<typeof createAuthService>;
+  users: UsersService;
   library: LibraryService;
 }
 
@@ -94,7 +95,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sessionTtlMs: config.sessionTtlMs,
   });
   const library = createLibraryServiceForConfig({ config, db: database.db, clock, bus, log: { error: (d, m) => app.log.error(d, m) } });
-  const context: AppContext = { config, database, clock, bus, auth, library };
+  const usersService = createUsersService({ users, sessions, hasher, audit, clock });
+  const context: AppContext = { config, database, clock, bus, auth, users: usersService, library };
 
   const app = Fastify({
     logger: {
@@ -138,7 +140,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, sessionTtlMs: config.sessionTtlMs });
   await app.register(devicesPlugin, { auth, devices: createDevicesService({ devices, audit, clock }) });
-  await app.register(usersPlugin, { auth, auditRepository, users: createUsersService({ users, sessions, hasher, audit, clock }) });
+  await app.register(usersPlugin, { auth, auditRepository, users: usersService });
   // Feature plugins register below.
   await app.register(catalogPlugin, {
     catalog: createCatalogService({

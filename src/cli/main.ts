@@ -1,10 +1,12 @@
 import { Command, Option } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from '../config.js';
 import { AppError } from '../shared/errors.js';
 import { listen } from '../server.js';
 import { runScanCommand } from './scan-command.js';
 import { readPassword } from './read-password.js';
+import type { UserChanges } from '../users/users-service.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -45,27 +47,79 @@ program
     await runScanCommand(config, { json: options.json === true });
   });
 
-const user = program.command('user').description('Manage accounts');
+const user = program.command('user').description('Manage accounts (the same rules as the admin API)');
+
+/** Runs `work` against the app on the data directory, then closes it. */
+async function withApp<T>(data: string | undefined, work: (app: FastifyInstance) => Promise<T>): Promise<T> {
+  const app = await buildApp(oneShotConfig({ data }));
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+const dataOption = () => new Option('--data <dir>', 'data directory (env OMNISONIC_DATA)');
+
 user
   .command('create')
   .description('Create an account; the password is read from standard input')
   .requiredOption('--username <name>', 'the new username')
   .option('--admin', 'make the account an admin')
-  .option('--data <dir>', 'data directory (env OMNISONIC_DATA)')
-  .addOption(new Option('--music <dir>').hideHelp().default([]))
+  .addOption(dataOption())
   .action(async (options: { username: string; admin?: boolean; data?: string }) => {
     const password = await readPassword(`Password for ${options.username}: `);
-    const app = await buildApp(oneShotConfig({ data: options.data }));
-    try {
-      const created = await app.omnisonic.auth.createUser({
-        username: options.username,
-        password,
-        role: options.admin ? 'admin' : 'user',
-      });
+    await withApp(options.data, async (app) => {
+      const created = await app.omnisonic.auth.createUser({ username: options.username, password, role: options.admin ? 'admin' : 'user' });
       process.stdout.write(`created ${created.role} "${created.username}"\n`);
-    } finally {
-      await app.close();
-    }
+    });
+  });
+
+user
+  .command('list')
+  .description('List accounts')
+  .addOption(dataOption())
+  .action(async (options: { data?: string }) => {
+    await withApp(options.data, async (app) => {
+      for (const row of await app.omnisonic.users.list()) {
+        process.stdout.write(`${row.username}\t${row.role}${row.disabled ? '\tdisabled' : ''}\n`);
+      }
+    });
+  });
+
+/** `user <verb> --username U`: one change through the users service, which enforces the last-admin rule. */
+function userChange(verb: string, description: string, changes: (password?: string) => UserChanges, needsPassword = false) {
+  user
+    .command(verb)
+    .description(description)
+    .requiredOption('--username <name>', 'the account')
+    .addOption(dataOption())
+    .action(async (options: { username: string; data?: string }) => {
+      const password = needsPassword ? await readPassword(`New password for ${options.username}: `) : undefined;
+      await withApp(options.data, async (app) => {
+        const target = await app.omnisonic.users.findByUsername(options.username);
+        const updated = await app.omnisonic.users.update(null, target.id, changes(password), null);
+        process.stdout.write(`${updated.username}: ${updated.role}${updated.disabled ? ', disabled' : ''}\n`);
+      });
+    });
+}
+userChange('disable', 'Disable an account (its sessions and devices stop working)', () => ({ disabled: true }));
+userChange('enable', 'Enable a disabled account', () => ({ disabled: false }));
+userChange('promote', 'Make an account an admin', () => ({ role: 'admin' }));
+userChange('demote', 'Make an admin a regular user', () => ({ role: 'user' }));
+userChange('reset-password', 'Set a new password, read from standard input', (password) => ({ password }), true);
+
+user
+  .command('delete')
+  .description('Delete an account and everything it owns')
+  .requiredOption('--username <name>', 'the account')
+  .addOption(dataOption())
+  .action(async (options: { username: string; data?: string }) => {
+    await withApp(options.data, async (app) => {
+      const target = await app.omnisonic.users.findByUsername(options.username);
+      await app.omnisonic.users.delete(null, target.id, null);
+      process.stdout.write(`deleted "${target.username}"\n`);
+    });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -66,8 +66,18 @@ export function createUsersService(deps: {
       return toSummary(await existing(id));
     },
 
-    /** Errors: 404 `user_not_found`, 409 `last_admin`, 400 `validation_failed` (short password). */
-    async update(actor: AuthUser, id: string, changes: UserChanges, ip: string | null): Promise<UserSummary> {
+    /** Errors: 404 `user_not_found`. */
+    async findByUsername(username: string): Promise<UserSummary> {
+      const row = await users.findByUsernameKey(username.trim().toLowerCase());
+      if (!row) throw new AppError('user_not_found');
+      return toSummary(row);
+    },
+
+    /**
+     * `actor` is the admin making the change, null for the server's own CLI. Errors: 404 `user_not_found`,
+     * 409 `last_admin`, 400 `validation_failed` (short password).
+     */
+    async update(actor: AuthUser | null, id: string, changes: UserChanges, ip: string | null): Promise<UserSummary> {
       const row = await existing(id);
       const demotes = changes.role !== undefined && changes.role !== row.role && row.role === 'admin';
       const disables = changes.disabled === true && row.disabled === 0;
@@ -82,20 +92,20 @@ export function createUsersService(deps: {
 
       await users.update(id, update);
       await sessions.deleteAllForUser(id);
-      if (update.role) await audit.record({ action: 'user.role_changed', actorUserId: actor.id, target: id, ip, details: { role: update.role } });
+      if (update.role) await audit.record({ action: 'user.role_changed', actorUserId: actor?.id ?? null, target: id, ip, details: { role: update.role } });
       if (update.disabled !== undefined) {
-        await audit.record({ action: update.disabled ? 'user.disabled' : 'user.enabled', actorUserId: actor.id, target: id, ip });
+        await audit.record({ action: update.disabled ? 'user.disabled' : 'user.enabled', actorUserId: actor?.id ?? null, target: id, ip });
       }
-      if (update.passwordHash) await audit.record({ action: 'user.password_reset', actorUserId: actor.id, target: id, ip });
+      if (update.passwordHash) await audit.record({ action: 'user.password_reset', actorUserId: actor?.id ?? null, target: id, ip });
       return toSummary({ ...row, ...update });
     },
 
     /** Deletes a user and everything they own. Errors: 404 `user_not_found`, 409 `last_admin`. */
-    async delete(actor: AuthUser, id: string, ip: string | null): Promise<void> {
+    async delete(actor: AuthUser | null, id: string, ip: string | null): Promise<void> {
       const row = await existing(id);
       await guardLastAdmin(row);
       await users.delete(id);
-      await audit.record({ action: 'user.deleted', actorUserId: actor.id, target: id, ip, details: { username: row.username } });
+      await audit.record({ action: 'user.deleted', actorUserId: actor?.id ?? null, target: id, ip, details: { username: row.username } });
     },
 
     /**

@@ -110,6 +110,20 @@ describe('omnisonic CLI', () => {
     expect(again.stderr).toContain('already taken');
   });
 
+  it('manages accounts from the command line under the same last-admin rule as the API', () => {
+    const data = path.join(work, 'cli-admin');
+    const run = (args: string[], input?: string) => spawnSync(process.execPath, [cli, 'user', ...args, '--data', data], { input, encoding: 'utf8' });
+    run(['create', '--username', 'ann', '--admin'], 'ann password 1\n');
+    run(['create', '--username', 'ben'], 'ben password 1\n');
+    const refused = run(['demote', '--username', 'ann']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('last admin');
+    expect(run(['promote', '--username', 'ben']).status).toBe(0);
+    expect(run(['disable', '--username', 'ann']).stdout).toContain('ann: admin, disabled');
+    expect(run(['list']).stdout.trim().split('\n')).toEqual(['ann\tadmin\tdisabled', 'ben\tadmin']);
+    expect(run(['delete', '--username', 'nobody']).stderr).toContain('No such user');
+  });
+
   it('says how to create the first admin when no user exists and no password is configured', async () => {
     const fresh = await startServer(path.join(work, 'fresh'), { OMNISONIC_SCAN_ON_START: 'false' });
     try {
