@@ -13,13 +13,28 @@ import { createAuditLog } from './audit/audit-log.js';
 import { createCatalogRepository } from './catalog/catalog-repository.js';
 import { createCatalogService } from './catalog/catalog-service.js';
 import { catalogPlugin } from './catalog/routes.js';
+import { createCollectionRepository } from './collection/collection-repository.js';
+import { createUserItemStats } from './collection/collection-service.js';
+import { collectionPlugin } from './collection/routes.js';
+import { systemTimer, type Timer } from './collection/timer.js';
+import { createCollection, type Collection } from './collection/wiring.js';
 import { createAuditRepository } from './audit/audit-repository.js';
 import { createDevicesRepository } from './devices/devices-repository.js';
 import { createDevicesService } from './devices/devices-service.js';
 import { devicesPlugin } from './devices/routes.js';
+import type { DevicePresence, UserEventPublisher } from './events/contracts.js';
+import { createRedisEventBus } from './events/redis-event-bus.js';
+import { eventsPlugin } from './events/routes.js';
+import { createRealtime, type RealtimeOverrides } from './events/wiring.js';
 import { usersPlugin } from './users/routes.js';
 import { createUsersService, type UsersService } from './users/users-service.js';
 import { createUsersRepository } from './auth/users-repository.js';
+import { createPlaylistsRepository } from './playlists/playlists-repository.js';
+import { createPlaylistsService, type PlaylistsService } from './playlists/playlists-service.js';
+import { playlistsPlugin } from './playlists/routes.js';
+import { createPlaylistFileImport } from './playlists/scan-import.js';
+import { playbackPlugin } from './playback/routes.js';
+import { createPlayback, type PlaybackOverrides } from './playback/wiring.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './db/database.js';
 import { healthPlugin } from './health/routes.js';
@@ -35,6 +50,12 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { AppError, errorCatalogue } from './shared/errors.js';
 import { createInProcessEventBus, type EventBus } from './shared/events.js';
 import { streamPlugin } from './stream/routes.js';
+import { createOverridesRepository } from './overrides/overrides-repository.js';
+import { createOverridesService } from './overrides/overrides-service.js';
+import { overridesPlugin } from './overrides/routes.js';
+import { createTagWriteBack } from './overrides/tag-write-back.js';
+import { taglibTagWriter, type TagFileWriter } from './overrides/taglib-writer.js';
+import { readTrackFile } from './library/scanner/tag-reader.js';
 
 /** Adapters a test may replace; production uses the defaults. */
 export interface AppOverrides {
@@ -43,6 +64,14 @@ export interface AppOverrides {
   bus?: EventBus;
   /** Waits of the login throttle. */
   sleep?: Sleep;
+  /** Intervals and bounds of the real-time layer (SSE heartbeats, presence, replay retention). */
+  realtime?: RealtimeOverrides;
+  /** Playback's links to other features (tests pass fakes), its timers and sweeper settings. */
+  playback?: PlaybackOverrides;
+  /** Writes tags into files for `POST /tracks/{id}/write-tags` (tests inject failures). */
+  tagWriter?: TagFileWriter;
+  /** Retry timers of the ListenBrainz forwarder. */
+  timer?: Timer;
 }
 
 /** The shared pieces every feature plugin is built from; `app.omnisonic` exposes them to the CLI and tests. */
@@ -54,6 +83,12 @@ export interface AppContext {
   auth: ReturnType<typeof createAuthService>;
   users: UsersService;
   library: LibraryService;
+  /** Playlists; playback resolves them with `playlists.resolvePlaylistTrackIds(userId, playlistId)`. */
+  playlists: PlaylistsService;
+  /** The real-time layer for features: per-user events and device presence (`src/events/contracts.ts`). */
+  events: { publisher: UserEventPublisher; presence: DevicePresence };
+  /** Favorites, ratings, history; playback records finished plays with `collection.service.recordPlay`. */
+  collection: Collection;
 }
 
 declare module 'fastify' {
@@ -75,7 +110,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
   const clock = overrides.clock ?? systemClock;
-  const bus = overrides.bus ?? createInProcessEventBus();
+  let bus: EventBus;
+  try {
+    bus =
+      overrides.bus ??
+      (config.redisUrl
+        ? await createRedisEventBus({
+            url: config.redisUrl,
+            channel: `${config.redisPrefix}:events`,
+            onError: (error) => app.log.error({ err: error }, 'Redis event bus'),
+          })
+        : createInProcessEventBus());
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const realtime = createRealtime({ db: database.db, bus, clock, settings: overrides.realtime });
   const auditRepository = createAuditRepository(database.db);
   const audit = createAuditLog({ repository: auditRepository, clock });
   const devices = createDevicesRepository(database.db);
@@ -96,7 +146,64 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const library = createLibraryServiceForConfig({ config, db: database.db, clock, bus, log: { error: (d, m) => app.log.error(d, m) } });
   const usersService = createUsersService({ users, sessions, hasher, audit, clock });
-  const context: AppContext = { config, database, clock, bus, auth, users: usersService, library };
+  const catalog = createCatalogService({
+    catalog: createCatalogRepository(database.db),
+    visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+    itemStats: createUserItemStats(createCollectionRepository(database.db)),
+  });
+  const collection = createCollection({
+    db: database.db,
+    clock,
+    timer: overrides.timer ?? systemTimer,
+    serverSecret: loadServerSecret(config.dataDir, config.secret),
+    listenBrainzUrl: config.listenBrainzUrl,
+    catalog,
+    visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+    findViewer: (userId) => users.findById(userId),
+    devices,
+    events: realtime.publisher,
+    log: { warn: (d, m) => app.log.warn(d, m) },
+  });
+  const playlistsRepository = createPlaylistsRepository(database.db);
+  const playlists = createPlaylistsService({
+    repository: playlistsRepository,
+    visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+    tracksByIds: (viewer, ids) => catalog.tracksByIds(viewer, ids),
+    events: realtime.publisher,
+    clock,
+    log: { error: (d, m) => app.log.error(d, m) },
+  });
+  const { scheduler: playbackScheduler, sweeper: playbackSweeper, ...playbackIntegrations } = overrides.playback ?? {};
+  const playback = createPlayback({
+    db: database.db,
+    clock,
+    visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+    integrations: {
+      publisher: realtime.publisher,
+      presence: realtime.presence,
+      resolvePlaylistTrackIds: (userId, playlistId) => playlists.resolvePlaylistTrackIds(userId, playlistId),
+      recordPlay: (play) => collection.service.recordPlay(play),
+      ...playbackIntegrations,
+    },
+    scheduler: playbackScheduler,
+    sweeper: playbackSweeper,
+    log: { error: (d, m) => app.log.error(d, m) },
+  });
+  if (config.importM3u) {
+    library.afterScan(createPlaylistFileImport({ repository: playlistsRepository, playlists, log: { error: (d, m) => app.log.error(d, m) } }));
+  }
+  const context: AppContext = {
+    config,
+    database,
+    clock,
+    bus,
+    auth,
+    users: usersService,
+    library,
+    playlists,
+    events: { publisher: realtime.publisher, presence: realtime.presence },
+    collection,
+  };
 
   const app = Fastify({
     logger: {
@@ -110,6 +217,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('omnisonic', context);
   app.addHook('onClose', async () => {
+    await collection.forwarder.stop();
     await library.stop();
     await bus.close();
     await database.close();
@@ -142,10 +250,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(devicesPlugin, { auth, devices: createDevicesService({ devices, audit, clock }) });
   await app.register(usersPlugin, { auth, auditRepository, users: usersService });
   // Feature plugins register below.
-  await app.register(catalogPlugin, {
-    catalog: createCatalogService({
-      catalog: createCatalogRepository(database.db),
+  await app.register(catalogPlugin, { catalog });
+  await app.register(overridesPlugin, {
+    edits: createOverridesService({
+      repository: createOverridesRepository(database.db),
+      catalog,
       visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+      isScanning: async () => (await library.status()).state === 'scanning',
+      writeBack: createTagWriteBack({ writer: overrides.tagWriter ?? taglibTagWriter, readTrackFile }),
+      allowTagWrites: config.allowTagWrites,
+      clock,
+      bus,
     }),
   });
   await app.register(streamPlugin, {
@@ -155,7 +270,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     streamUrlTtlMs: config.streamUrlTtlMs,
   });
   await app.register(artworkPlugin, { db: database.db, dataDir: config.dataDir });
+  await app.register(playlistsPlugin, { playlists });
+  await app.register(playbackPlugin, { playback });
+  await app.register(collectionPlugin, { collection: collection.service, listenBrainz: collection.listenBrainz });
 
+  await app.register(eventsPlugin, { realtime, playbackState: (userId) => playback.service.getState(userId) });
   await app.register(libraryPlugin, { library });
   await app.register(libraryAdminPlugin, {
     access: libraryAccess,
@@ -164,6 +283,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   await app.ready();
   await library.startBackground(config);
+  collection.forwarder.start();
   return app;
 }
 

@@ -20,6 +20,10 @@ export interface Config {
   scanIntervalMinutes: number;
   /** Scan the music folders when the server starts. */
   scanOnStart: boolean;
+  /** Let admins write catalog edits into the files' tags (`POST /tracks/{id}/write-tags`); off by default. */
+  allowTagWrites: boolean;
+  /** Import `.m3u`/`.m3u8` files found in the music folders as playlists of the first admin. */
+  importM3u: boolean;
   /** Created as the first admin when no user exists. */
   adminUser: string;
   adminPassword?: string;
@@ -34,6 +38,12 @@ export interface Config {
   secret?: string;
   /** Origins (e.g. `https://music.example.com`) allowed to call the API from a browser; empty turns CORS off. */
   corsOrigins: string[];
+  /** ListenBrainz API root that users' plays are forwarded to (tests point it at a local stub). */
+  listenBrainzUrl: string;
+  /** Redis URL: the event bus then spans every instance sharing it (in-process otherwise). */
+  redisUrl?: string;
+  /** Prefix of this deployment's Redis keys and channels, so several deployments can share one Redis. */
+  redisPrefix: string;
 }
 
 /** A setting with a bad value; the CLI prints `message` as one line and exits non-zero. */
@@ -123,6 +133,18 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     throw new ConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL`);
   }
 
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  const redisPrefix = env.OMNISONIC_REDIS_PREFIX || 'omnisonic';
+  if (!/^[\w.:-]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError(`OMNISONIC_REDIS_PREFIX must be 1–64 letters, digits, '.', ':', '_' or '-', got "${redisPrefix}"`);
+  }
+
+  const listenBrainzUrl = env.OMNISONIC_LISTENBRAINZ_URL || 'https://api.listenbrainz.org';
+  if (!/^https?:\/\/[^/]/.test(listenBrainzUrl) || !URL.canParse(listenBrainzUrl)) {
+    throw new ConfigError(`OMNISONIC_LISTENBRAINZ_URL must be an http:// or https:// URL, got "${listenBrainzUrl}"`);
+  }
+
   const adminUser = env.OMNISONIC_ADMIN_USER || 'admin';
   return {
     musicDirs,
@@ -133,13 +155,18 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     watch: parseBoolean('OMNISONIC_WATCH', env.OMNISONIC_WATCH, true),
     scanIntervalMinutes: parseInteger('OMNISONIC_SCAN_INTERVAL', env.OMNISONIC_SCAN_INTERVAL, 0, 0, 7 * 24 * 60),
     scanOnStart: parseBoolean('OMNISONIC_SCAN_ON_START', env.OMNISONIC_SCAN_ON_START, true),
+    allowTagWrites: parseBoolean('OMNISONIC_ALLOW_TAG_WRITES', env.OMNISONIC_ALLOW_TAG_WRITES, false),
+    importM3u: parseBoolean('OMNISONIC_IMPORT_M3U', env.OMNISONIC_IMPORT_M3U, true),
     adminUser,
     adminPassword: env.OMNISONIC_ADMIN_PASSWORD || undefined,
     logLevel,
     corsOrigins: parseOrigins(env.OMNISONIC_CORS_ORIGINS),
+    listenBrainzUrl,
     streamUrlTtlMs: parseInteger('OMNISONIC_STREAM_URL_TTL_HOURS', env.OMNISONIC_STREAM_URL_TTL_HOURS, 6, 1, 24 * 365) * 3_600_000,
     secret: parseSecret(env.OMNISONIC_SECRET),
     trustProxy: parseBoolean('OMNISONIC_TRUST_PROXY', env.OMNISONIC_TRUST_PROXY, false),
     sessionTtlMs: parseInteger('OMNISONIC_SESSION_TTL_DAYS', env.OMNISONIC_SESSION_TTL_DAYS, 30, 1, 3650) * 86_400_000,
+    redisUrl,
+    redisPrefix,
   };
 }

@@ -124,6 +124,20 @@ function albumCredits(eb: AlbumsScope, visible: TrackCondition, artistId: string
   );
 }
 
+/**
+ * What a viewer with `libraryIds` may see, as conditions for other features' queries over catalog rows (favorites,
+ * play statistics), so the rule stays the one written here: a track in one of the libraries (any status); an album or
+ * artist with a playable track in them.
+ */
+export function visibilityConditions(db: Db) {
+  const inLibraries = libraryCondition(db);
+  return {
+    track: (libraryIds: string[]) => inLibraries(libraryIds),
+    album: (libraryIds: string[]) => albumIsVisible(isVisibleTrack(inLibraries(libraryIds))),
+    artist: (libraryIds: string[]) => artistIsVisible(isVisibleTrack(inLibraries(libraryIds))),
+  };
+}
+
 const albumColumns = [
   'albums.id',
   'albums.title',
@@ -235,6 +249,17 @@ export function createCatalogRepository(db: Db) {
         .where('artists.id', '=', id)
         .where(artistIsVisible(visibleIn(libraryIds)))
         .executeTakeFirst();
+    },
+
+    /** The visible artists among `ids`, in no particular order. */
+    async findVisibleArtists(libraryIds: string[], ids: string[]) {
+      if (ids.length === 0) return [];
+      return db
+        .selectFrom('artists')
+        .select(['artists.id', 'artists.name', 'artists.sortName'])
+        .where('artists.id', 'in', ids)
+        .where(artistIsVisible(visibleIn(libraryIds)))
+        .execute();
     },
 
     /**
@@ -377,6 +402,12 @@ export function createCatalogRepository(db: Db) {
       return selectAlbums().where('albums.id', '=', id).where(albumIsVisible(visibleIn(libraryIds))).executeTakeFirst();
     },
 
+    /** The visible albums among `ids`, in no particular order. */
+    async findVisibleAlbums(libraryIds: string[], ids: string[]) {
+      if (ids.length === 0) return [];
+      return selectAlbums().where('albums.id', 'in', ids).where(albumIsVisible(visibleIn(libraryIds))).execute();
+    },
+
     /** Per album (of `albumIds` that have any): visible track count and their total duration in ms. One query. */
     async albumStats(libraryIds: string[], albumIds: string[]) {
       if (albumIds.length === 0) return [];
@@ -436,6 +467,12 @@ export function createCatalogRepository(db: Db) {
     /** The track when it is in one of the libraries, whatever its status. */
     async findTrack(libraryIds: string[], id: string): Promise<TrackRow | undefined> {
       return selectTracks(db).where('t.id', '=', id).where(inLibraries(libraryIds)).executeTakeFirst();
+    },
+
+    /** The tracks among `ids` that are in one of the libraries, whatever their status, in no particular order. */
+    async findTracks(libraryIds: string[], ids: string[]): Promise<TrackRow[]> {
+      if (ids.length === 0) return [];
+      return selectTracks(db).where('t.id', 'in', ids).where(inLibraries(libraryIds)).execute();
     },
 
     /** Credited artists (role `artist`) of the tracks, per track in credit order. One query. */

@@ -2,7 +2,19 @@ import type { AuthUser } from '../auth/auth-service.js';
 import { AppError, type ErrorCode } from '../shared/errors.js';
 import { DEFAULT_LIMIT, decodeCursor, toPage, type Page } from '../shared/pagination.js';
 import type { AlbumListing, CatalogRepository, TrackRow } from './catalog-repository.js';
-import type { Album, AlbumDetail, AlbumSort, Artist, ArtistDetail, ArtistRef, Lyrics, Track, TrackStatusFilter } from './schemas.js';
+import type {
+  Album,
+  AlbumDetail,
+  AlbumSort,
+  Artist,
+  ArtistDetail,
+  ArtistRef,
+  CatalogItemType,
+  Lyrics,
+  Track,
+  TrackStatusFilter,
+  UserItemStats,
+} from './schemas.js';
 
 /** Who is browsing; decides which libraries' tracks (and through them albums and artists) they see. */
 export type Viewer = Pick<AuthUser, 'id' | 'role'>;
@@ -11,7 +23,12 @@ export interface CatalogServiceDeps {
   catalog: CatalogRepository;
   /** The libraries a viewer may see (the one library-access rule: grants, own uploads, admins every music library). */
   visibleLibraryIds(viewer: Viewer): Promise<string[]>;
+  /** The viewer's plays, favorite and rating of each of `ids` (absent: none); the collection feature keeps them. */
+  itemStats(userId: string, type: CatalogItemType, ids: string[]): Promise<Map<string, UserItemStats>>;
 }
+
+/** An item the viewer never played, favorited or rated. */
+const NO_STATS: UserItemStats = { playCount: 0, lastPlayedAt: null, favorite: false, rating: 0 };
 
 /** Page request of a listing: `limit` rows (default 50; routes cap it at 500) after the opaque `cursor`. */
 export interface PageRequest {
@@ -111,7 +128,7 @@ function flag(value: number): boolean {
   return Number(value) !== 0;
 }
 
-function toTrack(row: TrackRow, artists: ArtistRef[], genres: string[]): Track {
+function toTrack(row: TrackRow, artists: ArtistRef[], genres: string[], stats: UserItemStats): Track {
   return {
     id: row.id,
     title: row.title,
@@ -155,7 +172,14 @@ function toTrack(row: TrackRow, artists: ArtistRef[], genres: string[]): Track {
     mbReleaseId: row.mbReleaseId,
     compilation: flag(row.compilation),
     hasLyrics: flag(row.hasLyrics),
+    ...stats,
   };
+}
+
+/** `items` (found by id) rearranged into the order of `ids`, which may name items that were not found. */
+function inOrderOf<T extends { id: string }>(ids: string[], items: T[]): T[] {
+  const byId = new Map(items.map((item) => [item.id, item]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** Synced lyrics as stored (JSON `[{timeMs, text}]`); anything else is treated as absent rather than failing. */
@@ -184,19 +208,27 @@ function parseSyncedLyrics(json: string | null): Lyrics['synced'] {
  * `{items, nextCursor}` pages in a stable order (ties broken by id), so paging sees every row exactly once.
  */
 export function createCatalogService(deps: CatalogServiceDeps) {
-  const { catalog: repository, visibleLibraryIds } = deps;
+  const { catalog: repository, visibleLibraryIds, itemStats } = deps;
 
-  async function toTracks(rows: TrackRow[]): Promise<Track[]> {
+  async function toTracks(viewer: Viewer, rows: TrackRow[]): Promise<Track[]> {
     const ids = rows.map((row) => row.id);
-    const [artistRows, genreRows] = await Promise.all([repository.trackArtists(ids), repository.trackGenres(ids)]);
+    const [artistRows, genreRows, userStats] = await Promise.all([
+      repository.trackArtists(ids),
+      repository.trackGenres(ids),
+      itemStats(viewer.id, 'track', ids),
+    ]);
     const artists = groupBy(artistRows, (r) => r.trackId, (r) => ({ id: r.id, name: r.name }));
     const genres = groupBy(genreRows, (r) => r.trackId, (r) => r.name);
-    return rows.map((row) => toTrack(row, artists.get(row.id) ?? [], genres.get(row.id) ?? []));
+    return rows.map((row) => toTrack(row, artists.get(row.id) ?? [], genres.get(row.id) ?? [], userStats.get(row.id) ?? NO_STATS));
   }
 
-  async function toAlbums(libraryIds: string[], rows: AlbumRow[]): Promise<Album[]> {
+  async function toAlbums(viewer: Viewer, libraryIds: string[], rows: AlbumRow[]): Promise<Album[]> {
     const ids = rows.map((row) => row.id);
-    const [statRows, genreRows] = await Promise.all([repository.albumStats(libraryIds, ids), repository.albumGenres(libraryIds, ids)]);
+    const [statRows, genreRows, userStats] = await Promise.all([
+      repository.albumStats(libraryIds, ids),
+      repository.albumGenres(libraryIds, ids),
+      itemStats(viewer.id, 'album', ids),
+    ]);
     const stats = new Map(statRows.map((s) => [s.albumId, s]));
     const genres = groupBy(genreRows, (r) => r.albumId, (r) => r.name);
     return rows.map((row) => ({
@@ -211,11 +243,14 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       artworkId: row.artworkId,
       genres: genres.get(row.id) ?? [],
       createdAt: Number(row.createdAt),
+      ...(userStats.get(row.id) ?? NO_STATS),
     }));
   }
 
-  async function toArtists(libraryIds: string[], rows: ArtistRow[]): Promise<Artist[]> {
-    const stats = new Map((await repository.artistStats(libraryIds, rows.map((row) => row.id))).map((s) => [s.artistId, s]));
+  async function toArtists(viewer: Viewer, libraryIds: string[], rows: ArtistRow[]): Promise<Artist[]> {
+    const ids = rows.map((row) => row.id);
+    const [statRows, userStats] = await Promise.all([repository.artistStats(libraryIds, ids), itemStats(viewer.id, 'artist', ids)]);
+    const stats = new Map(statRows.map((s) => [s.artistId, s]));
     return rows.map((row) => {
       const s = stats.get(row.id);
       return {
@@ -224,6 +259,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
         albumCount: Number(s?.albumCount ?? 0),
         trackCount: Number(s?.trackCount ?? 0),
         artworkId: s?.artworkId ?? null,
+        ...(userStats.get(row.id) ?? NO_STATS),
       };
     });
   }
@@ -236,7 +272,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       const libraryIds = await visibleLibraryIds(viewer);
       const rows = await repository.listArtists(libraryIds, position && { sortName: position.values[0] as string, id: position.id }, limit + 1);
       const page = toPage(rows, limit, 'artists', (row) => [row.sortName], (row) => row);
-      return { items: await toArtists(libraryIds, page.items), nextCursor: page.nextCursor };
+      return { items: await toArtists(viewer, libraryIds, page.items), nextCursor: page.nextCursor };
     },
 
     /** The artist with their own albums and those they appear on. Errors: `artist_not_found`. */
@@ -245,8 +281,8 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       const libraryIds = await visibleLibraryIds(viewer);
       const row = await repository.findVisibleArtist(libraryIds, id);
       if (!row) throw new AppError('artist_not_found');
-      const [[artist], albumRows] = await Promise.all([toArtists(libraryIds, [row]), repository.albumsOfArtist(libraryIds, id)]);
-      const albums = await toAlbums(libraryIds, albumRows);
+      const [[artist], albumRows] = await Promise.all([toArtists(viewer, libraryIds, [row]), repository.albumsOfArtist(libraryIds, id)]);
+      const albums = await toAlbums(viewer, libraryIds, albumRows);
       return {
         ...artist!,
         albums: albums.filter((_, i) => albumRows[i]!.own === 1),
@@ -261,7 +297,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       const libraryIds = await visibleLibraryIds(viewer);
       const rows = await repository.listAlbums(libraryIds, listing, limit + 1);
       const page = toPage(rows, limit, `albums:${sort}`, (row) => albumPosition(sort, row), (row) => row);
-      return { items: await toAlbums(libraryIds, page.items), nextCursor: page.nextCursor };
+      return { items: await toAlbums(viewer, libraryIds, page.items), nextCursor: page.nextCursor };
     },
 
     /** The album with its playable tracks in disc/track order. Errors: `album_not_found`. */
@@ -270,7 +306,10 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       const libraryIds = await visibleLibraryIds(viewer);
       const row = await repository.findVisibleAlbum(libraryIds, id);
       if (!row) throw new AppError('album_not_found');
-      const [[album], tracks] = await Promise.all([toAlbums(libraryIds, [row]), repository.albumTracks(libraryIds, id).then(toTracks)]);
+      const [[album], tracks] = await Promise.all([
+        toAlbums(viewer, libraryIds, [row]),
+        repository.albumTracks(libraryIds, id).then((rows) => toTracks(viewer, rows)),
+      ]);
       return { ...album!, tracks };
     },
 
@@ -283,7 +322,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       const after = position && { titleKey: position.values[0] as string, id: position.id };
       const rows = await repository.listTracks(libraryIds, status, after, limit + 1);
       const page = toPage(rows, limit, listing, (row) => [row.titleKey], (row) => row);
-      return { items: await toTracks(page.items), nextCursor: page.nextCursor };
+      return { items: await toTracks(viewer, page.items), nextCursor: page.nextCursor };
     },
 
     /** The track, whatever its status. Errors: `track_not_found` (also for a track in a library the viewer may not see). */
@@ -291,8 +330,31 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       requireHexId(id, 'track_not_found');
       const row = await repository.findTrack(await visibleLibraryIds(viewer), id);
       if (!row) throw new AppError('track_not_found');
-      const [track] = await toTracks([row]);
+      const [track] = await toTracks(viewer, [row]);
       return track!;
+    },
+
+    /**
+     * The tracks among `ids` in libraries the viewer may see (any status), in the order of `ids`; others are left out.
+     * For features that list tracks of their own (history, favorites, statistics).
+     */
+    async tracksByIds(viewer: Viewer, ids: string[]): Promise<Track[]> {
+      const rows = await repository.findTracks(await visibleLibraryIds(viewer), ids.filter((id) => HEX_ID.test(id)));
+      return inOrderOf(ids, await toTracks(viewer, rows));
+    },
+
+    /** The albums among `ids` the viewer may see, in the order of `ids`; others are left out. */
+    async albumsByIds(viewer: Viewer, ids: string[]): Promise<Album[]> {
+      const libraryIds = await visibleLibraryIds(viewer);
+      const rows = await repository.findVisibleAlbums(libraryIds, ids.filter((id) => HEX_ID.test(id)));
+      return inOrderOf(ids, await toAlbums(viewer, libraryIds, rows));
+    },
+
+    /** The artists among `ids` the viewer may see, in the order of `ids`; others are left out. */
+    async artistsByIds(viewer: Viewer, ids: string[]): Promise<Artist[]> {
+      const libraryIds = await visibleLibraryIds(viewer);
+      const rows = await repository.findVisibleArtists(libraryIds, ids.filter((id) => HEX_ID.test(id)));
+      return inOrderOf(ids, await toArtists(viewer, libraryIds, rows));
     },
 
     /**

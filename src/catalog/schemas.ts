@@ -17,6 +17,20 @@ export const TrackStatusSchema = Type.Union([Type.Literal('ok'), Type.Literal('m
   description: '`ok`: playable; `missing`: the file disappeared; `broken`: the file exists but cannot be read.',
 });
 
+/** What favorites, ratings and play statistics are about. */
+export const CatalogItemTypeSchema = Type.Union([Type.Literal('track'), Type.Literal('album'), Type.Literal('artist')]);
+
+/**
+ * The viewer's own relation to a track, album or artist (the collection feature keeps it): plays count every
+ * recorded play (scrobble) of the track, of the album's tracks, or of tracks crediting the artist or on their albums.
+ */
+export const UserItemStatsSchema = Type.Object({
+  playCount: Type.Integer({ description: 'Your recorded plays (scrobbles).' }),
+  lastPlayedAt: Nullable(EpochMs('Your last recorded play')),
+  favorite: Type.Boolean({ description: 'You marked it as a favorite.' }),
+  rating: Type.Integer({ minimum: 0, maximum: 5, description: 'Your 1–5 star rating; 0 when unrated.' }),
+});
+
 /** An artist as credited on a track. */
 export const ArtistRefSchema = Type.Object({ id: Type.String(), name: Type.String() }, { title: 'ArtistRef' });
 
@@ -75,6 +89,7 @@ export const TrackSchema = Type.Object(
     mbReleaseId: Nullable(Type.String({ description: 'MusicBrainz release id.' })),
     compilation: Type.Boolean(),
     hasLyrics: Type.Boolean({ description: 'Whether `GET /api/v1/tracks/{id}/lyrics` has something to return.' }),
+    ...UserItemStatsSchema.properties,
   },
   { title: 'Track' },
 );
@@ -93,6 +108,7 @@ export const AlbumSchema = Type.Object(
     artworkId: Nullable(Type.String()),
     genres: Type.Array(Type.String(), { description: 'Genres of its tracks, most frequent first.' }),
     createdAt: EpochMs('Added to the library'),
+    ...UserItemStatsSchema.properties,
   },
   { title: 'Album' },
 );
@@ -110,6 +126,7 @@ export const ArtistSchema = Type.Object(
     albumCount: Type.Integer({ description: 'Albums they are album artist of.' }),
     trackCount: Type.Integer({ description: 'Playable tracks crediting them, or on their albums.' }),
     artworkId: Nullable(Type.String({ description: 'Artwork of one of their albums.' })),
+    ...UserItemStatsSchema.properties,
   },
   { title: 'Artist' },
 );
@@ -154,6 +171,8 @@ export const TrackStatusFilterSchema = Type.Union(
   { default: 'ok', description: 'Which tracks to list by status; `all` lists every status.' },
 );
 
+export type CatalogItemType = Static<typeof CatalogItemTypeSchema>;
+export type UserItemStats = Static<typeof UserItemStatsSchema>;
 export type TrackStatus = Static<typeof TrackStatusSchema>;
 export type ArtistRef = Static<typeof ArtistRefSchema>;
 export type Track = Static<typeof TrackSchema>;

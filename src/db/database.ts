@@ -6,6 +6,11 @@ import pg from 'pg';
 import * as catalog from './migrations/0001-catalog.js';
 import * as accounts from './migrations/0002-accounts.js';
 import * as artworkIndexes from './migrations/0003-artwork-indexes.js';
+import * as playback from './migrations/0005-playback.js';
+import * as playlists from './migrations/0006-playlists.js';
+import * as collection from './migrations/0007-collection.js';
+import * as userEvents from './migrations/0004-user-events.js';
+import * as overrides from './migrations/0008-overrides.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -68,6 +73,11 @@ const migrations: Record<string, Migration> = {
   '0001-catalog': catalog,
   '0002-accounts': accounts,
   '0003-artwork-indexes': artworkIndexes,
+  '0005-playback': playback,
+  '0006-playlists': playlists,
+  '0007-collection': collection,
+  '0004-user-events': userEvents,
+  '0008-overrides': overrides,
 };
 
 /**

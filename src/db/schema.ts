@@ -22,6 +22,23 @@ export interface Database {
   devices: DevicesTable;
   auditLog: AuditLogTable;
   loginFailures: LoginFailuresTable;
+  favorites: FavoritesTable;
+  ratings: RatingsTable;
+  plays: PlaysTable;
+  listenbrainzAccounts: ListenbrainzAccountsTable;
+  listenbrainzOutbox: ListenbrainzOutboxTable;
+  playlists: PlaylistsTable;
+  playlistItems: PlaylistItemsTable;
+  playlistFiles: PlaylistFilesTable;
+  playbackSessions: PlaybackSessionsTable;
+  playbackCommands: PlaybackCommandsTable;
+  userEventCounters: UserEventCountersTable;
+  userEvents: UserEventsTable;
+  eventStreams: EventStreamsTable;
+  devicePresence: DevicePresenceTable;
+  trackOverrides: TrackOverridesTable;
+  catalogEdits: CatalogEditsTable;
+  catalogEditTracks: CatalogEditTracksTable;
 }
 
 export interface LibrariesTable {
@@ -237,4 +254,213 @@ export interface LoginFailuresTable {
   failures: number;
   lastFailureAt: number;
   lockedUntil: number | null;
+}
+
+/** The id of each user's latest event; bumped in the transaction that appends the next one. */
+export interface UserEventCountersTable {
+  userId: string;
+  lastId: number;
+}
+
+/** A user's durable event log (replay after reconnecting); pruned to the newest events, see `src/events/`. */
+export interface UserEventsTable {
+  userId: string;
+  /** Strictly increasing per user: the SSE `id:`. */
+  id: number;
+  type: string;
+  /** JSON. */
+  data: string;
+  at: number;
+}
+
+/** An open SSE stream on some server instance; rows of an instance that stops refreshing them expire. */
+export interface EventStreamsTable {
+  id: string;
+  instanceId: string;
+  userId: string;
+  deviceId: string | null;
+  /** Set for streams authenticated by a login session (the web app), so ending the session ends the stream. */
+  sessionId: string | null;
+  openedAt: number;
+  refreshedAt: number;
+}
+
+/** The online state last announced in a `devices` event, per device; instances compare-and-set it. */
+export interface DevicePresenceTable {
+  deviceId: string;
+  userId: string;
+  online: number;
+  changedAt: number;
+}
+
+/** What a favorite or rating is about. */
+export type CollectionItemType = 'track' | 'album' | 'artist';
+
+/** A user's favorite track, album or artist. `itemId` names a row of the table its type names (no foreign key). */
+export interface FavoritesTable {
+  userId: string;
+  itemType: CollectionItemType;
+  itemId: string;
+  favoritedAt: number;
+}
+
+/** A user's 1–5 star rating; unrated items have no row. */
+export interface RatingsTable {
+  userId: string;
+  itemType: CollectionItemType;
+  itemId: string;
+  rating: number;
+  ratedAt: number;
+}
+
+/** One scrobble: a play that met the scrobbling rule. Unique per (user, track, playedAt). */
+export interface PlaysTable {
+  id: string;
+  userId: string;
+  trackId: string;
+  /** When playback of the track started, epoch ms rounded down to the whole second. */
+  playedAt: number;
+  durationPlayedMs: number;
+  deviceId: string | null;
+  recordedAt: number;
+}
+
+/** A user's ListenBrainz connection; the user token is stored only sealed with the server secret. */
+export interface ListenbrainzAccountsTable {
+  userId: string;
+  sealedToken: string;
+  /** ListenBrainz user name, when the token could be validated. */
+  userName: string | null;
+  validatedAt: number | null;
+  connectedAt: number;
+}
+
+/** A listen waiting to be forwarded to ListenBrainz (`pending`), or given up on (`dropped`, with `lastError`). */
+export interface ListenbrainzOutboxTable {
+  id: string;
+  userId: string;
+  /** The play it forwards; unique, so a play is queued at most once. */
+  playId: string;
+  /** JSON of the ListenBrainz listen (`listened_at`, `track_metadata`), as it was when the play was recorded. */
+  listen: string;
+  state: 'pending' | 'dropped';
+  attempts: number;
+  nextAttemptAt: number;
+  lastAttemptAt: number | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
+/** A user's playback session (see `src/playback/state.ts`); `revision` is the compare-and-swap token of its writers. */
+export interface PlaybackSessionsTable {
+  userId: string;
+  revision: number;
+  activeDeviceId: string | null;
+  playState: 'playing' | 'paused' | 'stopped';
+  currentItemId: string | null;
+  positionMs: number;
+  positionAsOf: number;
+  queueRevision: number;
+  /** JSON `[{itemId, trackId, durationMs}]` in play order. */
+  queueItems: string;
+  /** JSON array of item ids while shuffled (the order to restore), else null. */
+  unshuffledOrder: string | null;
+  shuffle: number;
+  repeatMode: 'off' | 'all' | 'one';
+  volume: number;
+  updatedBy: string | null;
+  updatedAt: number;
+}
+
+/** The outcome of a recent playback command, kept so that a retry with the same `commandId` is not applied twice. */
+export interface PlaybackCommandsTable {
+  userId: string;
+  commandId: string;
+  /** SHA-256 of the command's type and arguments: the same id with another command is refused. */
+  fingerprint: string;
+  /** JSON `{state}` (the resulting playback state) or `{error: {code, message}}`. */
+  outcome: string;
+  appliedAt: number;
+}
+
+/** A user's playlist. `revision` starts at 1 and grows by one with every edit (clients send it back to detect races). */
+export interface PlaylistsTable {
+  id: string;
+  ownerUserId: string;
+  name: string;
+  /** Folded name (see `foldKey`); listings sort on it. */
+  nameKey: string;
+  description: string;
+  /** 1: visible, read-only, to every user who may see all its tracks. */
+  shared: number;
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One entry of a playlist; a track listed twice has two items. `position` is the 0-based index, dense per playlist. */
+export interface PlaylistItemsTable {
+  id: string;
+  playlistId: string;
+  trackId: string;
+  position: number;
+  addedAt: number;
+}
+
+/** A playlist file (`.m3u`, `.m3u8`) a scan found in a music library, and the playlist imported from it. */
+export interface PlaylistFilesTable {
+  libraryId: string;
+  /** Relative to the library root, '/'-separated. */
+  path: string;
+  /** Null once the playlist was deleted: it is imported again only when the file changes. */
+  playlistId: string | null;
+  /** SHA-256 (hex) of the file's bytes at the last import. */
+  contentHash: string;
+  /** Entries the last import could not match (a later scan tries them again). */
+  unmatched: number;
+  importedAt: number;
+}
+
+/**
+ * An admin's edit of one field of one track, which wins over the file's tags (see `src/overrides/fields.ts` for the
+ * fields and their values). A row exists only while the value differs from the file.
+ */
+export interface TrackOverridesTable {
+  trackId: string;
+  /** `OverrideField`: title, artists, album, albumArtist, trackNumber, discNumber, year, genres, bpm, musicalKey, compilation. */
+  field: string;
+  /** JSON of the value shown instead of the file's. */
+  value: string;
+  /** JSON of the file's tags for the field (e.g. `{"year":2004,"date":"2004-05-17"}`), restored when the edit is undone. */
+  fileValue: string;
+  updatedAt: number;
+}
+
+/** The append-only edit history: one row per field a `PATCH` (or a revert) changed. */
+export interface CatalogEditsTable {
+  id: string;
+  /** `track`: `PATCH /tracks/{id}`; `album`: `PATCH /albums/{id}`, applied to each of its tracks. */
+  scope: 'track' | 'album';
+  /** The track or album id the edit was made on. */
+  subjectId: string;
+  /** The field in the scope's terms (an album's `title` sets its tracks' `album`). */
+  field: string;
+  /** JSON of the subject's value before and after. */
+  oldValue: string;
+  newValue: string;
+  /** Null once the user is deleted. */
+  userId: string | null;
+  at: number;
+  /** Set when this edit undid another one. */
+  revertsEditId: string | null;
+}
+
+/** What an edit changed on each track: the track's own value before and after (JSON). */
+export interface CatalogEditTracksTable {
+  editId: string;
+  trackId: string;
+  oldValue: string;
+  newValue: string;
+  /** 1 when the value before came from the file (no override): reverting then goes back to whatever the file says. */
+  oldFromFile: number;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { parseOverrideRows, type OverriddenTrack } from '../overrides/fields.js';
 import type {
   AlbumsTable,
   ArtistsTable,
@@ -51,10 +52,12 @@ export interface ScanBatch {
   updates: { id: string; fields: Partial<TracksTable>; links?: TrackLinks }[];
   duplicates: TrackDuplicatesTable[];
   removedDuplicates: { libraryId: string; path: string }[];
+  /** Updated tracks with catalog edits: their edited columns win over `updates`' file values (see `src/overrides`). */
+  overridden: OverriddenTrack[];
 }
 
 export function emptyBatch(): ScanBatch {
-  return { artworks: [], artists: [], albums: [], genres: [], inserts: [], updates: [], duplicates: [], removedDuplicates: [] };
+  return { artworks: [], artists: [], albums: [], genres: [], inserts: [], updates: [], duplicates: [], removedDuplicates: [], overridden: [] };
 }
 
 export function batchIsEmpty(batch: ScanBatch): boolean {
@@ -145,17 +148,19 @@ export function createLibraryRepository(db: Db) {
 
     /** Keys the scanner matches names on, loaded once per scan. */
     async catalogKeys() {
-      const [artists, albums, genres, artworks] = await Promise.all([
+      const [artists, albums, genres, artworks, overrides] = await Promise.all([
         db.selectFrom('artists').select(['id', 'nameKey']).execute(),
         db.selectFrom('albums').select(['id', 'groupKey']).execute(),
         db.selectFrom('genres').select(['id', 'nameKey']).execute(),
         db.selectFrom('artworks').select('id').execute(),
+        db.selectFrom('trackOverrides').select(['trackId', 'field', 'value']).execute(),
       ]);
       return {
         artists: new Map(artists.map((a) => [a.nameKey, a.id])),
         albums: new Map(albums.map((a) => [a.groupKey, a.id])),
         genres: new Map(genres.map((g) => [g.nameKey, g.id])),
         artworks: new Set(artworks.map((a) => a.id)),
+        overrides: parseOverrideRows(overrides),
       };
     },
 
@@ -170,8 +175,9 @@ export function createLibraryRepository(db: Db) {
         for (const key of batch.removedDuplicates) {
           await trx.deleteFrom('trackDuplicates').where('libraryId', '=', key.libraryId).where('path', '=', key.path).execute();
         }
+        const overridden = new Map(batch.overridden.map((o) => [o.trackId, o.columns]));
         for (const update of batch.updates) {
-          await trx.updateTable('tracks').set(update.fields).where('id', '=', update.id).execute();
+          await trx.updateTable('tracks').set({ ...update.fields, ...overridden.get(update.id) }).where('id', '=', update.id).execute();
           if (update.links) {
             await trx.deleteFrom('trackArtists').where('trackId', '=', update.id).execute();
             await trx.deleteFrom('trackGenres').where('trackId', '=', update.id).execute();
@@ -185,6 +191,12 @@ export function createLibraryRepository(db: Db) {
         const genreLinks = links.flatMap((l) => l.genres);
         for (const rows of chunks(artistLinks, INSERT_CHUNK * 2)) await trx.insertInto('trackArtists').values(rows).execute();
         for (const rows of chunks(genreLinks, INSERT_CHUNK * 3)) await trx.insertInto('trackGenres').values(rows).execute();
+        // The file changed under the overrides: what it says now is what reverting an override restores.
+        for (const { trackId, fileValues } of batch.overridden) {
+          for (const { field, fileValue } of fileValues) {
+            await trx.updateTable('trackOverrides').set({ fileValue }).where('trackId', '=', trackId).where('field', '=', field).execute();
+          }
+        }
         for (const rows of chunks(batch.duplicates, INSERT_CHUNK)) {
           await trx
             .insertInto('trackDuplicates')

@@ -39,6 +39,9 @@ export interface BackgroundOptions {
   scanIntervalMinutes: number;
 }
 
+/** Work that follows a scan over the same folders (e.g. importing playlist files); see `afterScan`. */
+export type AfterScanStep = (scopes: ScanScope[]) => Promise<void>;
+
 interface RunningScan {
   full: boolean;
   promise: Promise<ScanSummary>;
@@ -77,6 +80,7 @@ export function createLibraryService(deps: LibraryServiceDeps) {
   let interval: NodeJS.Timeout | undefined;
   let stopping = false;
   let abort = new AbortController();
+  const afterScanSteps: AfterScanStep[] = [];
 
   const publish = (event: BusEvent) => {
     if (event.type === 'scan' && event.state === 'progress') {
@@ -110,7 +114,7 @@ export function createLibraryService(deps: LibraryServiceDeps) {
       // After a crash the interrupted scan's album work may be missing: finish the job with a full scan.
       const asFull = full || interrupted;
       const scopes = asFull ? libraries.map((l) => ({ libraryId: l.id, dir: '' })) : outermost(scoped);
-      return runScan(
+      const summary = await runScan(
         {
           repository,
           files: deps.files,
@@ -122,11 +126,14 @@ export function createLibraryService(deps: LibraryServiceDeps) {
         },
         { libraries: await repository.listLibraries(), scopes, full: asFull, refreshAllAlbums: interrupted },
       );
+      // The scan is finished (and announced) before the after-scan steps run, so its summary is the last one now.
+      lastScan = summary;
+      for (const step of afterScanSteps) await step(scopes).catch(logFailure('after-scan step failed'));
+      return summary;
     })();
     // Set before the first await, so a request arriving while the scan prepares joins it.
     current = { full, promise };
     return promise
-      .then((summary) => (lastScan = summary))
       .finally(() => {
         current = null;
         progress = null;
@@ -175,6 +182,14 @@ export function createLibraryService(deps: LibraryServiceDeps) {
     ensureLibraries,
     scan,
     scanFolders,
+
+    /**
+     * Runs `step` after each scan's finish phase, with the folders it scanned, before the scan's promise resolves
+     * (so `await scan()` includes it). A failing step is logged; the scan still succeeds.
+     */
+    afterScan(step: AfterScanStep): void {
+      afterScanSteps.push(step);
+    },
 
     async status(): Promise<LibraryStatus> {
       if (!lastScan) {

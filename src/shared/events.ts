@@ -1,12 +1,15 @@
 import { EventEmitter } from 'node:events';
+import type { UserEvent } from '../events/contracts.js';
 
 /**
  * Events published on the bus. `scan` reports scanner progress; `library` says which catalog entities changed so
- * SSE, sync and search can follow without polling.
+ * SSE, sync and search can follow without polling; `user-event` carries one event of a user's durable stream (already
+ * in the log, id assigned) to every instance's SSE connections of that user.
  */
 export type BusEvent =
   | { type: 'scan'; state: 'started' | 'progress' | 'finished'; phase?: string; processed?: number; total?: number }
-  | { type: 'library'; change: 'upsert' | 'delete'; entity: 'track' | 'album' | 'artist' | 'artwork'; ids: string[] };
+  | { type: 'library'; change: 'upsert' | 'delete'; entity: 'track' | 'album' | 'artist' | 'artwork'; ids: string[] }
+  | { type: 'user-event'; event: UserEvent };
 
 /** The one event bus. In-process by default; a Redis-backed implementation plugs in behind the same interface. */
 export interface EventBus {

@@ -5,6 +5,9 @@ import { FIXTURE_EPOCH_MS, catalogFixtures, type CatalogFixtures } from '../supp
 import { createTestApp, signIn, type TestApp } from '../support/app.js';
 import { describeEachDatabase } from '../support/databases.js';
 
+/** The viewer's collection figures of an item they never played, favorited or rated. */
+const NOTHING_OF_MINE = { playCount: 0, lastPlayedAt: null, favorite: false, rating: 0 };
+
 /** Byte order of the sort keys, as both databases compare them (the keys in these tests are all in the BMP). */
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -62,7 +65,7 @@ describeEachDatabase('browsing the catalog', (kind) => {
 
     const page = await ok('/api/v1/artists');
     expect(page.items.map((a: { name: string }) => a.name)).toEqual(['ABBA', 'Bach', 'The Beatles', 'beck', 'Émilie Simon', 'Zappa']);
-    expect(page.items[0]).toEqual({ id: expect.any(String), name: 'ABBA', albumCount: 0, trackCount: 1, artworkId: null });
+    expect(page.items[0]).toEqual({ id: expect.any(String), name: 'ABBA', albumCount: 0, trackCount: 1, artworkId: null, ...NOTHING_OF_MINE });
     expect(page.nextCursor).toBeNull();
   });
 
@@ -139,6 +142,7 @@ describeEachDatabase('browsing the catalog', (kind) => {
       artworkId: null,
       genres: ['Rock', 'Electronic'],
       createdAt: kidA.createdAt,
+      ...NOTHING_OF_MINE,
     });
     expect((await ok('/api/v1/albums')).items.find((a: { id: string }) => a.id === tribute.id).compilation).toBe(true);
   });
@@ -320,6 +324,7 @@ describeEachDatabase('browsing the catalog', (kind) => {
       mbReleaseId: 'mb-release',
       compilation: false,
       hasLyrics: true,
+      ...NOTHING_OF_MINE,
     });
     expect((await ok('/api/v1/tracks')).items).toEqual([body]);
     expect((await ok(`/api/v1/albums/${album.id}`)).tracks).toEqual([body]);
@@ -378,7 +383,7 @@ describeEachDatabase('browsing the catalog', (kind) => {
     const sorts = ['name', 'artist', 'year', 'recent'];
 
     // The member sees the shared library only; counts, genres, durations and artwork come from it alone.
-    const listed = [{ id: bothSides.id, name: 'Both Sides', albumCount: 2, trackCount: 3, artworkId: null }];
+    const listed = [{ id: bothSides.id, name: 'Both Sides', albumCount: 2, trackCount: 3, artworkId: null, ...NOTHING_OF_MINE }];
     expect((await ok('/api/v1/artists', member)).items).toEqual(listed);
     const artist = await ok(`/api/v1/artists/${bothSides.id}`, member);
     expect(artist).toMatchObject({ albumCount: 2, trackCount: 3, artworkId: null, appearsOn: [] });

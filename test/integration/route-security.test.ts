@@ -78,6 +78,19 @@ describeEachDatabase('every route in the OpenAPI document', (kind) => {
     ownedIds.set('/api/v1/artists/{id}', track.artists[0].id);
     ownedIds.set('/api/v1/artwork/{id}', track.artworkId);
     ownedIds.set('/api/v1/me/sessions/{id}', session.id);
+    // Favorites and ratings take a catalog item: the owner's track, which `other` may not see.
+    for (const route of ['/api/v1/favorites', '/api/v1/ratings']) {
+      ownedIds.set(`${route}/{type}`, 'track');
+      ownedIds.set(`${route}/{type}/{id}`, track.id);
+    }
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/tracks/${track.id}`, headers: owner, payload: { bpm: 100 } });
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/albums/${track.albumId}`, headers: owner, payload: { year: 2001 } });
+    ownedIds.set('/api/v1/tracks/{id}/edits/{editId}', (await t.app.inject({ url: `/api/v1/tracks/${track.id}/edits`, headers: owner })).json().items[0].id);
+    ownedIds.set('/api/v1/albums/{id}/edits/{editId}', (await t.app.inject({ url: `/api/v1/albums/${track.albumId}/edits`, headers: owner })).json().items[0].id);
+    const playlist = (await t.app.inject({ method: 'POST', url: '/api/v1/playlists', headers: owner, payload: { name: 'Mine', trackIds: [track.id] } })).json();
+    const item = (await t.app.inject({ url: `/api/v1/playlists/${playlist.id}/items`, headers: owner })).json().items[0];
+    ownedIds.set('/api/v1/playlists/{id}', playlist.id);
+    ownedIds.set('/api/v1/playlists/{id}/items/{itemId}', item.id);
 
     const revoked = (await t.app.inject({ method: 'POST', url: '/api/v1/devices', headers: owner, payload: { name: 'lost', platform: 'p', appVersion: '1', clientId: randomUUID() } })).json();
     await t.app.inject({ method: 'DELETE', url: `/api/v1/devices/${revoked.device.id}`, headers: owner });

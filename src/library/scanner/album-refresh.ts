@@ -10,15 +10,21 @@ function trackOrder(a: AlbumTrackFacts, b: AlbumTrackFacts): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
+/** An album's values the refresh recomputes, as stored. */
+export interface AlbumRefreshState {
+  id: string;
+  artworkId: string | null;
+  year: number | null;
+  compilation: number;
+}
+
 /**
- * Recomputes what an album takes from its available (`ok`) tracks: the cover of its first track in disc/track
- * order that has one (a track's cover is its embedded picture, else its folder image), its earliest year, and
- * whether any track is flagged as part of a compilation. Albums left with no available track keep their values.
- * `albumIds` null means every album. Returns the ids of albums that changed.
+ * What an album takes from its available (`ok`) tracks: the cover of its first track in disc/track order that has
+ * one (a track's cover is its embedded picture, else its folder image), its earliest year, and whether any track is
+ * flagged as part of a compilation. Albums left with no available track keep their values. Returns the updates of
+ * the albums that change; the scanner and catalog edits both apply them.
  */
-export async function refreshAlbums(repository: LibraryRepository, albumIds: string[] | null, now: number): Promise<string[]> {
-  if (albumIds !== null && albumIds.length === 0) return [];
-  const [facts, albums] = await Promise.all([repository.albumTrackFacts(albumIds), repository.albumsById(albumIds)]);
+export function albumRefreshUpdates(albums: AlbumRefreshState[], facts: AlbumTrackFacts[], now: number): { id: string; fields: Partial<AlbumsTable> }[] {
   const byAlbum = new Map<string, AlbumTrackFacts[]>();
   for (const fact of facts) {
     const list = byAlbum.get(fact.albumId) ?? [];
@@ -38,6 +44,17 @@ export async function refreshAlbums(repository: LibraryRepository, albumIds: str
       updates.push({ id: album.id, fields: { artworkId, year, compilation, updatedAt: now } });
     }
   }
+  return updates;
+}
+
+/**
+ * Recomputes albums from their tracks (see `albumRefreshUpdates`). `albumIds` null means every album. Returns the
+ * ids of albums that changed.
+ */
+export async function refreshAlbums(repository: LibraryRepository, albumIds: string[] | null, now: number): Promise<string[]> {
+  if (albumIds !== null && albumIds.length === 0) return [];
+  const [facts, albums] = await Promise.all([repository.albumTrackFacts(albumIds), repository.albumsById(albumIds)]);
+  const updates = albumRefreshUpdates(albums, facts, now);
   await repository.updateAlbums(updates);
   return updates.map((u) => u.id);
 }

@@ -1,8 +1,9 @@
 import type { TrackArtistsTable, TrackGenresTable } from '../../db/schema.js';
 import { newId } from '../../shared/ids.js';
 import { artistSortKey, foldKey } from '../../shared/text.js';
+import { overlayScannedTags, type TrackOverrides } from '../../overrides/fields.js';
 import type { ScanBatch, TrackLinks } from '../library-repository.js';
-import { albumIdentity, distinctNames } from './grouping.js';
+import { trackCredits } from './grouping.js';
 import type { TrackTags } from './track-file.js';
 
 /** Name keys already in the catalog, loaded once per scan and grown as the scan creates rows. */
@@ -11,6 +12,8 @@ export interface CatalogKeys {
   albums: Map<string, string>;
   genres: Map<string, string>;
   artworks: Set<string>;
+  /** Catalog edits (`src/overrides`) by track id; they win over what the track's file says. */
+  overrides: Map<string, TrackOverrides>;
 }
 
 /** New entity ids a batch created, for `library` events. */
@@ -19,12 +22,11 @@ export interface CreatedIds {
   albums: string[];
 }
 
-const UNKNOWN_ARTIST = 'Unknown Artist';
-
 /**
  * Resolves artists, the album and genres of a track to ids, adding rows for names the catalog does not know to
  * `batch`. Artists match on `foldKey(name)` and keep the display name of their first occurrence; albums match on
- * their group key (see `albumIdentity`). Returns the album id and the track's links.
+ * their group key (see `albumIdentity`). A track with overrides is grouped and written with them applied (the batch
+ * carries them, see `ScanBatch.overridden`). Returns the album id and the track's links.
  */
 export function resolveTrackEntities(
   keys: CatalogKeys,
@@ -45,11 +47,13 @@ export function resolveTrackEntities(
     return id;
   };
 
-  const trackArtists = distinctNames(tags.artists.length > 0 ? tags.artists : [tags.artist]);
-  if (trackArtists.length === 0) trackArtists.push(UNKNOWN_ARTIST);
-  const album = albumIdentity(tags);
-  const albumArtists = distinctNames(album.albumArtists);
-  if (albumArtists.length === 0) albumArtists.push(UNKNOWN_ARTIST);
+  const overrides = keys.overrides.get(trackId);
+  if (overrides) {
+    const overlaid = overlayScannedTags(trackId, tags, overrides);
+    batch.overridden.push(overlaid.overridden);
+    tags = overlaid.tags;
+  }
+  const { artists: trackArtists, album, albumArtists, genres: genreNames } = trackCredits(tags);
 
   const artists: TrackArtistsTable[] = trackArtists.map((name, position) => ({
     trackId,
@@ -81,7 +85,7 @@ export function resolveTrackEntities(
     created.albums.push(albumId);
   }
 
-  const genres: TrackGenresTable[] = distinctNames(tags.genres).map((name, position) => {
+  const genres: TrackGenresTable[] = genreNames.map((name, position) => {
     const key = foldKey(name);
     let genreId = keys.genres.get(key);
     if (!genreId) {

@@ -1,0 +1,560 @@
+/**
+ * `npm run bench:fanout [-- --users 200 --devices 5 --rate 200 --seconds 10 --sweep 500,1000,2000,4000 --runs 3
+ * --idle 10000]`: the SSE fan-out benchmark. Per run, a server process builds the app (`buildApp` + `listen` on
+ * 127.0.0.1:0, SQLite in a temp dir) and creates users × devices; a client process opens one event stream per device
+ * (raw `http.request` streams with the SSE parser of `bench/sse-client.ts`, keep-alive agent). The server publishes
+ * commands through `UserEventPublisher.publish` at a steady rate, each to one user, and the client process records
+ * publish → receipt latency at every one of that user's streams. A sweep of higher rates (`--sweep`) then finds the
+ * highest rate still within the latency targets, and a last phase holds `--idle` idle streams to measure memory.
+ * Client and server clocks are aligned by an NTP-style exchange through this (orchestrating) process.
+ * Prints the JSON report on stdout and writes bench-results/fanout.json; progress goes to stderr.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { buildApp } from '../src/app.js';
+import type { PasswordHasher } from '../src/auth/password-hasher.js';
+import { loadConfig } from '../src/config.js';
+import { createSseParser } from './sse-client.js';
+
+const MB = 1024 * 1024;
+/** The issue's targets, on loopback. */
+const TARGETS = { p50Ms: 10, p99Ms: 50, idleConnections: 10_000, idleRssMB: 1024 };
+
+interface Options {
+  users: number;
+  devices: number;
+  /** Steady phase: commands per second, over `seconds`. */
+  rate: number;
+  seconds: number;
+  /** Rate sweep: commands per second of each step, `sweepSeconds` each. */
+  sweep: number[];
+  sweepSeconds: number;
+  runs: number;
+  /** Idle streams held in the memory phase (0 skips it); `idleHoldSeconds` long, past a heartbeat. */
+  idle: number;
+  idleHoldSeconds: number;
+}
+
+/** Wall-clock ms with sub-ms resolution, comparable between processes on one machine (after the offset). */
+const nowMs = () => performance.timeOrigin + performance.now();
+
+// ---------------------------------------------------------------------------------------------------------------
+// IPC: every request carries an id; the child answers with the same id.
+
+type Request = { id: number; type: string; [key: string]: unknown };
+type Reply = { id: number; error?: string; [key: string]: unknown };
+
+function spawnRole(role: 'server' | 'clients'): { child: ChildProcess; call<T>(type: string, args?: object): Promise<T> } {
+  const child = fork(process.argv[1], ['--role', role], {
+    execArgv: [...process.execArgv, '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let next = 0;
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  child.on('message', (message: Reply) => {
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error) waiter?.reject(new Error(`${role}: ${message.error}`));
+    else waiter?.resolve(message);
+  });
+  child.on('exit', (code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${role} process exited (${code})`));
+    pending.clear();
+  });
+  return {
+    child,
+    call<T>(type: string, args: object = {}) {
+      const id = ++next;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        child.send({ id, type, ...args });
+      });
+    },
+  };
+}
+
+function serveRequests(handlers: Record<string, (request: Request) => Promise<object>>): void {
+  process.on('message', (request: Request) => {
+    const handler = handlers[request.type];
+    if (!handler) {
+      process.send!({ id: request.id, error: `unknown request ${request.type}` });
+      return;
+    }
+    handler(request).then(
+      (result) => process.send!({ id: request.id, ...result }),
+      (error: unknown) => process.send!({ id: request.id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    );
+  });
+}
+
+const memory = () => {
+  globalThis.gc?.();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external };
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Server role: the app in this process, publishing through UserEventPublisher.
+
+/** Benchmark accounts never sign in by password after creation; argon2 would only slow the set-up. */
+const plainHasher: PasswordHasher = { hash: async (password) => `plain:${password}`, verify: async (hash, password) => hash === `plain:${password}` };
+
+function serverRole(): void {
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let dataDir = '';
+  let userIds: string[] = [];
+
+  async function publish(phase: string, seq: number): Promise<void> {
+    const userId = userIds[seq % userIds.length];
+    await app!.omnisonic.events.publisher.publish(userId, 'playback', { bench: phase, seq, sentAt: nowMs() });
+  }
+
+  serveRequests({
+    async setup(request) {
+      const { users, devices } = request as unknown as { users: number; devices: number };
+      dataDir = mkdtempSync(join(tmpdir(), 'omnisonic-fanout-'));
+      const config = loadConfig({ data: dataDir }, { OMNISONIC_LOG_LEVEL: 'warn', OMNISONIC_WATCH: 'false', OMNISONIC_SCAN_ON_START: 'false' });
+      app = await buildApp(config, { hasher: plainHasher });
+      const url = await app.listen({ host: '127.0.0.1', port: 0 });
+      const tokens: string[][] = [];
+      userIds = [];
+      for (let u = 0; u < users; u++) {
+        const user = await app.omnisonic.auth.createUser({ username: `bench${u}`, password: 'bench-password', role: 'user' });
+        const { token } = await app.omnisonic.auth.login(`bench${u}`, 'bench-password');
+        userIds.push(user.id);
+        const own: string[] = [];
+        for (let d = 0; d < devices; d++) {
+          const response = await app.inject({
+            method: 'POST',
+            url: '/api/v1/devices',
+            headers: { authorization: `Bearer ${token}` },
+            payload: { name: `device ${d}`, platform: 'bench', appVersion: '1', clientId: `00000000-0000-4000-8000-${String(u * devices + d).padStart(12, '0')}` },
+          });
+          if (response.statusCode !== 201) throw new Error(`device registration failed: ${response.body}`);
+          own.push(response.json().accessToken);
+        }
+        tokens.push(own);
+      }
+      return { url, tokens };
+    },
+    async clock() {
+      return { now: nowMs() };
+    },
+    async memory() {
+      return memory();
+    },
+    /** Publishes at `rate` per second for `seconds`, on a fixed schedule (late publishes do not shift later ones). */
+    async steady(request) {
+      const { rate, seconds, phase } = request as unknown as { rate: number; seconds: number; phase: string };
+      const total = Math.round(rate * seconds);
+      const interval = 1000 / rate;
+      const inFlight: Promise<void>[] = [];
+      let errors = 0;
+      const start = performance.now();
+      for (let seq = 0; seq < total; seq++) {
+        const due = start + seq * interval;
+        const wait = due - performance.now();
+        if (wait > 1) await sleep(wait);
+        inFlight.push(publish(phase, seq).catch(() => void errors++));
+      }
+      await Promise.all(inFlight);
+      const elapsed = (performance.now() - start) / 1000;
+      return { published: total, errors, commandsPerSec: total / elapsed };
+    },
+    async close() {
+      await app?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+      setImmediate(() => process.exit(0));
+      return {};
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Clients role: many event streams, recording latency per phase.
+
+function clientsRole(): void {
+  // With keepAlive, Node also turns on TCP keep-alive probing after `keepAliveMsecs` idle (default 1 s, then libuv
+  // probes every second): thousands of sockets probing each second on a loaded machine get aborted with ETIMEDOUT.
+  // Streams carry a heartbeat every 15 s, so a 60 s probe delay never fires on a live stream.
+  const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: Infinity });
+  const requests: http.ClientRequest[] = [];
+  const latencies = new Map<string, number[]>();
+  let offsetMs = 0;
+  let dropped = 0;
+
+  function openStream(url: string, token: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      const request = http.request(`${url}/api/v1/events`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
+      requests.push(request);
+      request.on('error', (error) => (ready ? void dropped++ : reject(error)));
+      request.on('response', (response) => {
+        if (response.statusCode !== 200) {
+          reject(new Error(`HTTP ${response.statusCode}`));
+          return;
+        }
+        response.setEncoding('utf8');
+        const parse = createSseParser({
+          onMessage(message) {
+            const receivedAt = nowMs();
+            if (message.event === 'snapshot' && !ready) {
+              ready = true;
+              resolve();
+              return;
+            }
+            if (message.event !== 'playback') return;
+            const { data } = JSON.parse(message.data) as { data: { bench?: string; sentAt?: number } };
+            if (data.bench === undefined || data.sentAt === undefined) return;
+            let bucket = latencies.get(data.bench);
+            if (!bucket) latencies.set(data.bench, (bucket = []));
+            bucket.push(receivedAt - offsetMs - data.sentAt);
+          },
+        });
+        response.on('data', parse);
+        response.on('close', () => {
+          if (ready) dropped++;
+        });
+      });
+      request.end();
+    });
+  }
+
+  serveRequests({
+    async connect(request) {
+      const { url, tokens, concurrency } = request as unknown as { url: string; tokens: string[]; concurrency: number };
+      const start = performance.now();
+      let failed = 0;
+      let firstError: string | null = null;
+      let index = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (index < tokens.length) {
+            const token = tokens[index++];
+            await openStream(url, token).catch((error: Error) => {
+              failed++;
+              firstError ??= error.message;
+            });
+          }
+        }),
+      );
+      return { connected: tokens.length - failed, failed, firstError, seconds: (performance.now() - start) / 1000 };
+    },
+    async clock() {
+      return { now: nowMs() };
+    },
+    async offset(request) {
+      offsetMs = (request as unknown as { offsetMs: number }).offsetMs;
+      return {};
+    },
+    async memory() {
+      return memory();
+    },
+    /** Latency figures of one phase (ms), then forgets them. */
+    async stats(request) {
+      const { phase } = request as unknown as { phase: string };
+      const values = (latencies.get(phase) ?? []).sort((a, b) => a - b);
+      latencies.delete(phase);
+      const at = (q: number) => (values.length ? values[Math.min(values.length - 1, Math.floor(q * values.length))] : NaN);
+      return {
+        received: values.length,
+        p50Ms: at(0.5),
+        p90Ms: at(0.9),
+        p99Ms: at(0.99),
+        maxMs: values.at(-1) ?? NaN,
+        meanMs: values.reduce((sum, v) => sum + v, 0) / (values.length || 1),
+        dropped,
+      };
+    },
+    async close() {
+      for (const request of requests) request.destroy();
+      agent.destroy();
+      setImmediate(() => process.exit(0));
+      return {};
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Orchestrator.
+
+type Stats = { received: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; meanMs: number; dropped: number };
+type Memory = { rss: number; heapUsed: number; external: number };
+
+/**
+ * NTP-style offset of a child's clock from ours: over 50 exchanges, the one with the shortest round trip gives
+ * offset = child − (sent + received) / 2, uncertain by at most half that round trip.
+ */
+async function clockOffset(call: <T>(type: string) => Promise<T>): Promise<{ offsetMs: number; rttMs: number }> {
+  let best = { offsetMs: 0, rttMs: Infinity };
+  for (let n = 0; n < 50; n++) {
+    const sent = nowMs();
+    const { now } = await call<{ now: number }>('clock');
+    const received = nowMs();
+    if (received - sent < best.rttMs) best = { offsetMs: now - (sent + received) / 2, rttMs: received - sent };
+  }
+  return best;
+}
+
+async function withProcesses<T>(body: (server: ReturnType<typeof spawnRole>, clients: ReturnType<typeof spawnRole>) => Promise<T>): Promise<T> {
+  const server = spawnRole('server');
+  const clients = spawnRole('clients');
+  try {
+    return await body(server, clients);
+  } finally {
+    for (const role of [server, clients]) {
+      const exited = once(role.child, 'exit');
+      await role.call('close').catch(() => undefined);
+      await Promise.race([exited, sleep(10_000)]);
+      role.child.kill();
+    }
+  }
+}
+
+async function fanoutRun(run: number, options: Options) {
+  return withProcesses(async (server, clients) => {
+    log(`run ${run}: setting up ${options.users} users × ${options.devices} devices`);
+    const { url, tokens } = await server.call<{ url: string; tokens: string[][] }>('setup', { users: options.users, devices: options.devices });
+    const serverClock = await clockOffset(server.call);
+    const clientClock = await clockOffset(clients.call);
+    await clients.call('offset', { offsetMs: clientClock.offsetMs - serverClock.offsetMs });
+    const before = await server.call<Memory>('memory');
+    const connected = await clients.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>('connect', {
+      url,
+      tokens: tokens.flat(),
+      concurrency: 100,
+    });
+    log(`run ${run}: ${connected.connected} streams in ${connected.seconds.toFixed(1)} s${connected.failed ? ` (${connected.failed} failed: ${connected.firstError})` : ''}`);
+    await sleep(1000);
+    const after = await server.call<Memory>('memory');
+
+    await server.call('steady', { rate: Math.min(options.rate, 50), seconds: 1, phase: 'warm-up' });
+    await clients.call<Stats>('stats', { phase: 'warm-up' });
+    const steady = await server.call<{ published: number; errors: number; commandsPerSec: number }>('steady', { rate: options.rate, seconds: options.seconds, phase: 'steady' });
+    await sleep(500);
+    const steadyStats = await clients.call<Stats>('stats', { phase: 'steady' });
+    log(`run ${run}: steady ${steady.commandsPerSec.toFixed(0)} commands/s → p50 ${steadyStats.p50Ms.toFixed(2)} ms, p99 ${steadyStats.p99Ms.toFixed(2)} ms`);
+
+    const sweep = [];
+    for (const rate of options.sweep) {
+      const phase = `sweep-${rate}`;
+      const step = await server.call<{ published: number; errors: number; commandsPerSec: number }>('steady', { rate, seconds: options.sweepSeconds, phase });
+      await sleep(1000);
+      const stats = await clients.call<Stats>('stats', { phase });
+      log(`run ${run}: sweep ${step.commandsPerSec.toFixed(0)} commands/s → p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms`);
+      sweep.push({ rate, commandsPerSec: round(step.commandsPerSec, 1), expectedDeliveries: step.published * options.devices, ...roundStats(stats) });
+    }
+
+    const streams = connected.connected;
+    return {
+      run,
+      streams,
+      connectFailures: connected.failed,
+      connectSeconds: round(connected.seconds, 2),
+      clockAlignmentUncertaintyMs: round((serverClock.rttMs + clientClock.rttMs) / 2, 3),
+      rssPerConnectionKB: round((after.rss - before.rss) / streams / 1024, 1),
+      heapPerConnectionKB: round((after.heapUsed - before.heapUsed) / streams / 1024, 1),
+      serverRssMB: round(after.rss / MB, 1),
+      steady: {
+        commandsPerSec: round(steady.commandsPerSec, 1),
+        publishErrors: steady.errors,
+        expectedDeliveries: steady.published * options.devices,
+        ...roundStats(steadyStats),
+      },
+      sweep,
+      /** The highest swept rate whose deliveries all arrived within the p50/p99 targets. */
+      maxRateWithinTargets: Math.max(
+        0,
+        ...sweep.filter((step) => step.received === step.expectedDeliveries && step.p50Ms <= TARGETS.p50Ms && step.p99Ms <= TARGETS.p99Ms).map((step) => step.commandsPerSec),
+      ),
+    };
+  });
+}
+
+async function idleRun(run: number, options: Options) {
+  return withProcesses(async (server, clients) => {
+    const users = Math.ceil(options.idle / options.devices);
+    log(`idle run ${run}: setting up ${users} users × ${options.devices} devices`);
+    const { url, tokens } = await server.call<{ url: string; tokens: string[][] }>('setup', { users, devices: options.devices });
+    const before = await server.call<Memory>('memory');
+    const connected = await clients.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>('connect', {
+      url,
+      tokens: tokens.flat().slice(0, options.idle),
+      concurrency: 100,
+    });
+    log(`idle run ${run}: ${connected.connected} streams in ${connected.seconds.toFixed(1)} s${connected.failed ? ` (${connected.failed} failed: ${connected.firstError})` : ''}; holding ${options.idleHoldSeconds} s`);
+    await sleep(options.idleHoldSeconds * 1000);
+    const after = await server.call<Memory>('memory');
+    const clientStats = await clients.call<Stats>('stats', { phase: 'none' });
+    return {
+      run,
+      requested: options.idle,
+      connected: connected.connected,
+      failed: connected.failed,
+      firstError: connected.firstError,
+      droppedWhileIdle: clientStats.dropped,
+      connectSeconds: round(connected.seconds, 1),
+      serverRssMB: round(after.rss / MB, 1),
+      rssPerConnectionKB: round((after.rss - before.rss) / Math.max(1, connected.connected) / 1024, 1),
+      baselineRssMB: round(before.rss / MB, 1),
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const loadBefore = loadavg();
+  const runs: Awaited<ReturnType<typeof fanoutRun>>[] = [];
+  for (let run = 1; run <= options.runs; run++) runs.push(await fanoutRun(run, options));
+  const idle = [];
+  if (options.idle > 0) for (let run = 1; run <= options.runs; run++) idle.push(await idleRun(run, options));
+
+  const steadyP50 = median(runs.map((r) => r.steady.p50Ms));
+  const steadyP99 = median(runs.map((r) => r.steady.p99Ms));
+  const idleRss = idle.length ? median(idle.map((r) => r.serverRssMB)) : null;
+  const idleConnected = idle.length ? Math.min(...idle.map((r) => r.connected)) : 0;
+  const report = {
+    benchmark: 'fanout',
+    finishedAt: new Date().toISOString(),
+    streams: options.users * options.devices,
+    users: options.users,
+    devicesPerUser: options.devices,
+    runs: runs.length,
+    steady: {
+      commandsPerSecTarget: options.rate,
+      commandsPerSec: median(runs.map((r) => r.steady.commandsPerSec)),
+      p50Ms: steadyP50,
+      p90Ms: median(runs.map((r) => r.steady.p90Ms)),
+      p99Ms: steadyP99,
+      maxMs: median(runs.map((r) => r.steady.maxMs)),
+    },
+    sweep: options.sweep.map((rate, index) => ({
+      rate,
+      commandsPerSec: median(runs.map((r) => r.sweep[index].commandsPerSec)),
+      deliveriesPerSec: median(runs.map((r) => r.sweep[index].commandsPerSec * options.devices)),
+      p50Ms: median(runs.map((r) => r.sweep[index].p50Ms)),
+      p99Ms: median(runs.map((r) => r.sweep[index].p99Ms)),
+      lost: Math.max(...runs.map((r) => r.sweep[index].expectedDeliveries - r.sweep[index].received)),
+    })),
+    maxCommandsPerSecWithinTargets: median(runs.map((r) => r.maxRateWithinTargets)),
+    rssPerConnectionKB: median(runs.map((r) => r.rssPerConnectionKB)),
+    idle: idle.length
+      ? {
+          requested: options.idle,
+          connected: idleConnected,
+          serverRssMB: idleRss,
+          rssPerConnectionKB: median(idle.map((r) => r.rssPerConnectionKB)),
+          holdSeconds: options.idleHoldSeconds,
+        }
+      : null,
+    targets: [
+      { metric: 'steady.p50Ms', comparison: '<=', threshold: TARGETS.p50Ms, value: steadyP50, pass: steadyP50 <= TARGETS.p50Ms },
+      { metric: 'steady.p99Ms', comparison: '<=', threshold: TARGETS.p99Ms, value: steadyP99, pass: steadyP99 <= TARGETS.p99Ms },
+      ...(idle.length
+        ? [
+            { metric: 'idle.connected', comparison: '>=', threshold: TARGETS.idleConnections, value: idleConnected, pass: idleConnected >= TARGETS.idleConnections },
+            { metric: 'idle.serverRssMB', comparison: '<', threshold: TARGETS.idleRssMB, value: idleRss, pass: idleRss !== null && idleRss < TARGETS.idleRssMB },
+          ]
+        : []),
+    ],
+    method: {
+      latency:
+        'publish → receipt: `sentAt` is taken just before UserEventPublisher.publish (so it includes the durable append in SQLite), ' +
+        'receipt when the client process has parsed the event; clocks aligned by the shortest of 50 IPC round trips',
+      commands: 'each command is one playback event to one user (round-robin), delivered to all of that user\'s streams; publishes follow a fixed schedule (open loop), so a slow server shows as latency, not as a lower rate',
+      memory: 'server process RSS after gc, before vs after the streams connected (after 1 s, or after the idle hold)',
+      processes: 'orchestrator, server (buildApp + listen, SQLite) and clients (raw http.request streams) are separate Node processes',
+      medians: 'each figure is the median over runs',
+    },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? null,
+      totalMemoryMB: Math.round(totalmem() / MB),
+      platform: platform(),
+      arch: arch(),
+      kernel: release(),
+      node: process.version,
+      loadAverageBefore: loadBefore.map((value) => round(value, 2)),
+      loadAverageAfter: loadavg().map((value) => round(value, 2)),
+    },
+    raw: { runs, idle },
+  };
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  process.stdout.write(json);
+  await mkdir('bench-results', { recursive: true });
+  await writeFile(join('bench-results', 'fanout.json'), json);
+}
+
+function roundStats(stats: Stats) {
+  return {
+    received: stats.received,
+    p50Ms: round(stats.p50Ms, 2),
+    p90Ms: round(stats.p90Ms, 2),
+    p99Ms: round(stats.p99Ms, 2),
+    maxMs: round(stats.maxMs, 2),
+    meanMs: round(stats.meanMs, 2),
+    droppedStreams: stats.dropped,
+  };
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      users: { type: 'string', default: '200' },
+      devices: { type: 'string', default: '5' },
+      rate: { type: 'string', default: '200' },
+      seconds: { type: 'string', default: '10' },
+      sweep: { type: 'string', default: '500,1000,2000,4000' },
+      'sweep-seconds': { type: 'string', default: '3' },
+      runs: { type: 'string', default: '3' },
+      idle: { type: 'string', default: '10000' },
+      'idle-hold': { type: 'string', default: '20' },
+      role: { type: 'string' },
+    },
+  });
+  return {
+    users: positiveInteger('--users', values.users),
+    devices: positiveInteger('--devices', values.devices),
+    rate: positiveInteger('--rate', values.rate),
+    seconds: positiveInteger('--seconds', values.seconds),
+    sweep: values.sweep.split(',').filter((rate) => rate !== '').map((rate) => positiveInteger('--sweep', rate)),
+    sweepSeconds: positiveInteger('--sweep-seconds', values['sweep-seconds']),
+    runs: positiveInteger('--runs', values.runs),
+    idle: positiveInteger('--idle', values.idle, 0),
+    idleHoldSeconds: positiveInteger('--idle-hold', values['idle-hold']),
+  };
+}
+
+function positiveInteger(name: string, text: string, min = 1): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${text}"`);
+  return value;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+const role = parseArgs({ options: { role: { type: 'string' } }, strict: false }).values.role;
+if (role === 'server') serverRole();
+else if (role === 'clients') clientsRole();
+else await main();
