@@ -1,15 +1,18 @@
 /**
- * `npm run bench:fanout [-- --users 200 --devices 5 --rate 200 --seconds 10 --sweep 500,1000,2000,4000 --runs 3
- * --idle 10000]`: the SSE fan-out benchmark. Per run, a server process builds the app (`buildApp` + `listen` on
- * 127.0.0.1:0, SQLite in a temp dir) and creates users × devices; a client process opens one event stream per device
- * (raw `http.request` streams with the SSE parser of `bench/sse-client.ts`, keep-alive agent). The server publishes
- * commands through `UserEventPublisher.publish` at a steady rate, each to one user, and the client process records
- * publish → receipt latency at every one of that user's streams. A sweep of higher rates (`--sweep`) then finds the
- * highest rate still within the latency targets, and a last phase holds `--idle` idle streams to measure memory.
- * Client and server clocks are aligned by an NTP-style exchange through this (orchestrating) process.
- * Prints the JSON report on stdout and writes bench-results/fanout.json; progress goes to stderr.
+ * `npm run bench:fanout [-- --via commands|publish --users 200 --devices 5 --rate 200 --seconds 10
+ * --sweep 500,1000,2000,4000 --runs 3 --idle 10000]`: the SSE fan-out benchmark. Per run, a server process builds the
+ * app (`buildApp` + `listen` on 127.0.0.1:0, SQLite in a temp dir) and creates users × devices; a client process opens
+ * one event stream per device (raw `http.request` streams with the SSE parser of `bench/sse-client.ts`, keep-alive
+ * agent). Commands then go out at a steady rate, each to one user: `--via commands` (default) has the client process
+ * send `POST /api/v1/playback/commands` (`volume`) with the user's first device and times command → `playback` event
+ * at each of the user's streams; `--via publish` has the server process call `UserEventPublisher.publish` directly
+ * and times publish → receipt (clocks aligned by an NTP-style exchange through this orchestrating process). A sweep
+ * of higher rates (`--sweep`) then finds the highest rate still within the latency targets, and a last phase holds
+ * `--idle` idle streams to measure memory. Prints the JSON report on stdout and writes bench-results/fanout.json;
+ * progress goes to stderr.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -28,6 +31,8 @@ const MB = 1024 * 1024;
 const TARGETS = { p50Ms: 10, p99Ms: 50, idleConnections: 10_000, idleRssMB: 1024 };
 
 interface Options {
+  /** `publish`: the server process calls UserEventPublisher.publish; `commands`: `POST /api/v1/playback/commands`. */
+  via: 'publish' | 'commands';
   users: number;
   devices: number;
   /** Steady phase: commands per second, over `seconds`. */
@@ -190,8 +195,18 @@ function clientsRole(): void {
   const latencies = new Map<string, number[]>();
   let offsetMs = 0;
   let dropped = 0;
+  let serverUrl = '';
+  /** `--via commands`: per user, the token that sends the commands and the volume command awaiting its events. */
+  let senders: string[] = [];
+  const awaited = new Map<number, { percent: number; sentAt: number; phase: string }>();
 
-  function openStream(url: string, token: string): Promise<void> {
+  function record(phase: string, latencyMs: number): void {
+    let bucket = latencies.get(phase);
+    if (!bucket) latencies.set(phase, (bucket = []));
+    bucket.push(latencyMs);
+  }
+
+  function openStream(url: string, token: string, user: number): Promise<void> {
     return new Promise((resolve, reject) => {
       let ready = false;
       const request = http.request(`${url}/api/v1/events`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } });
@@ -212,11 +227,14 @@ function clientsRole(): void {
               return;
             }
             if (message.event !== 'playback') return;
-            const { data } = JSON.parse(message.data) as { data: { bench?: string; sentAt?: number } };
-            if (data.bench === undefined || data.sentAt === undefined) return;
-            let bucket = latencies.get(data.bench);
-            if (!bucket) latencies.set(data.bench, (bucket = []));
-            bucket.push(receivedAt - offsetMs - data.sentAt);
+            const { data } = JSON.parse(message.data) as { data: { bench?: string; sentAt?: number; volume?: number } };
+            if (data.bench !== undefined && data.sentAt !== undefined) {
+              record(data.bench, receivedAt - offsetMs - data.sentAt);
+              return;
+            }
+            // A playback state from `POST /playback/commands`: timed in this process, no clock offset.
+            const command = awaited.get(user);
+            if (command && data.volume === command.percent) record(command.phase, receivedAt - command.sentAt);
           },
         });
         response.on('data', parse);
@@ -228,9 +246,30 @@ function clientsRole(): void {
     });
   }
 
+  /** One `volume` command from the user's first device; resolves false unless it answered 200. */
+  function sendCommand(user: number, percent: number, phase: string): Promise<boolean> {
+    const body = JSON.stringify({ commandId: randomUUID(), type: 'volume', args: { percent } });
+    return new Promise((resolve) => {
+      awaited.set(user, { percent, sentAt: nowMs(), phase });
+      const request = http.request(`${serverUrl}/api/v1/playback/commands`, {
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${senders[user]}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
+      request.on('error', () => resolve(false));
+      request.on('response', (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode === 200));
+      });
+      request.end(body);
+    });
+  }
+
   serveRequests({
     async connect(request) {
-      const { url, tokens, concurrency } = request as unknown as { url: string; tokens: string[]; concurrency: number };
+      const { url, tokens, concurrency, devices } = request as unknown as { url: string; tokens: string[]; concurrency: number; devices: number };
+      serverUrl = url;
+      senders = tokens.filter((_, index) => index % devices === 0);
       const start = performance.now();
       let failed = 0;
       let firstError: string | null = null;
@@ -238,8 +277,8 @@ function clientsRole(): void {
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (index < tokens.length) {
-            const token = tokens[index++];
-            await openStream(url, token).catch((error: Error) => {
+            const stream = index++;
+            await openStream(url, tokens[stream], Math.floor(stream / devices)).catch((error: Error) => {
               failed++;
               firstError ??= error.message;
             });
@@ -250,6 +289,23 @@ function clientsRole(): void {
     },
     async clock() {
       return { now: nowMs() };
+    },
+    /** `--via commands`: sends `rate` volume commands per second for `seconds`, round-robin over the users. */
+    async commands(request) {
+      const { rate, seconds, phase } = request as unknown as { rate: number; seconds: number; phase: string };
+      const total = Math.round(rate * seconds);
+      const interval = 1000 / rate;
+      const inFlight: Promise<boolean>[] = [];
+      const start = performance.now();
+      for (let seq = 0; seq < total; seq++) {
+        const wait = start + seq * interval - performance.now();
+        if (wait > 1) await sleep(wait);
+        const user = seq % senders.length;
+        // Alternating values, so every command changes the state.
+        inFlight.push(sendCommand(user, Math.floor(seq / senders.length) % 2 === 0 ? 40 : 60, phase));
+      }
+      const answered = await Promise.all(inFlight);
+      return { published: total, errors: answered.filter((ok) => !ok).length, commandsPerSec: total / ((performance.now() - start) / 1000) };
     },
     async offset(request) {
       offsetMs = (request as unknown as { offsetMs: number }).offsetMs;
@@ -330,15 +386,19 @@ async function fanoutRun(run: number, options: Options) {
     const connected = await clients.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>('connect', {
       url,
       tokens: tokens.flat(),
+      devices: options.devices,
       concurrency: 100,
     });
     log(`run ${run}: ${connected.connected} streams in ${connected.seconds.toFixed(1)} s${connected.failed ? ` (${connected.failed} failed: ${connected.firstError})` : ''}`);
     await sleep(1000);
     const after = await server.call<Memory>('memory');
 
-    await server.call('steady', { rate: Math.min(options.rate, 50), seconds: 1, phase: 'warm-up' });
+    // Publishes from the server process, or HTTP commands from the client process (see `--via`).
+    const drive = (args: { rate: number; seconds: number; phase: string }) =>
+      (options.via === 'commands' ? clients : server).call<{ published: number; errors: number; commandsPerSec: number }>(options.via === 'commands' ? 'commands' : 'steady', args);
+    await drive({ rate: Math.min(options.rate, 50), seconds: 1, phase: 'warm-up' });
     await clients.call<Stats>('stats', { phase: 'warm-up' });
-    const steady = await server.call<{ published: number; errors: number; commandsPerSec: number }>('steady', { rate: options.rate, seconds: options.seconds, phase: 'steady' });
+    const steady = await drive({ rate: options.rate, seconds: options.seconds, phase: 'steady' });
     await sleep(500);
     const steadyStats = await clients.call<Stats>('stats', { phase: 'steady' });
     log(`run ${run}: steady ${steady.commandsPerSec.toFixed(0)} commands/s → p50 ${steadyStats.p50Ms.toFixed(2)} ms, p99 ${steadyStats.p99Ms.toFixed(2)} ms`);
@@ -346,11 +406,11 @@ async function fanoutRun(run: number, options: Options) {
     const sweep = [];
     for (const rate of options.sweep) {
       const phase = `sweep-${rate}`;
-      const step = await server.call<{ published: number; errors: number; commandsPerSec: number }>('steady', { rate, seconds: options.sweepSeconds, phase });
+      const step = await drive({ rate, seconds: options.sweepSeconds, phase });
       await sleep(1000);
       const stats = await clients.call<Stats>('stats', { phase });
       log(`run ${run}: sweep ${step.commandsPerSec.toFixed(0)} commands/s → p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms`);
-      sweep.push({ rate, commandsPerSec: round(step.commandsPerSec, 1), expectedDeliveries: step.published * options.devices, ...roundStats(stats) });
+      sweep.push({ rate, commandsPerSec: round(step.commandsPerSec, 1), commandErrors: step.errors, expectedDeliveries: step.published * options.devices, ...roundStats(stats) });
     }
 
     const streams = connected.connected;
@@ -365,7 +425,7 @@ async function fanoutRun(run: number, options: Options) {
       serverRssMB: round(after.rss / MB, 1),
       steady: {
         commandsPerSec: round(steady.commandsPerSec, 1),
-        publishErrors: steady.errors,
+        commandErrors: steady.errors,
         expectedDeliveries: steady.published * options.devices,
         ...roundStats(steadyStats),
       },
@@ -388,6 +448,7 @@ async function idleRun(run: number, options: Options) {
     const connected = await clients.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>('connect', {
       url,
       tokens: tokens.flat().slice(0, options.idle),
+      devices: options.devices,
       concurrency: 100,
     });
     log(`idle run ${run}: ${connected.connected} streams in ${connected.seconds.toFixed(1)} s${connected.failed ? ` (${connected.failed} failed: ${connected.firstError})` : ''}; holding ${options.idleHoldSeconds} s`);
@@ -424,6 +485,7 @@ async function main(): Promise<void> {
   const report = {
     benchmark: 'fanout',
     finishedAt: new Date().toISOString(),
+    via: options.via,
     streams: options.users * options.devices,
     users: options.users,
     devicesPerUser: options.devices,
@@ -467,9 +529,15 @@ async function main(): Promise<void> {
     ],
     method: {
       latency:
-        'publish → receipt: `sentAt` is taken just before UserEventPublisher.publish (so it includes the durable append in SQLite), ' +
-        'receipt when the client process has parsed the event; clocks aligned by the shortest of 50 IPC round trips',
-      commands: 'each command is one playback event to one user (round-robin), delivered to all of that user\'s streams; publishes follow a fixed schedule (open loop), so a slow server shows as latency, not as a lower rate',
+        options.via === 'commands'
+          ? 'command → event: from just before the client process sends `POST /api/v1/playback/commands` (a `volume` command, ' +
+            'with the first device\'s token) to its parsing of the resulting `playback` event on each of the user\'s streams; one clock'
+          : 'publish → receipt: `sentAt` is taken just before UserEventPublisher.publish in the server process (so it includes ' +
+            'the durable append in SQLite), receipt when the client process has parsed the event; clocks aligned by the ' +
+            'shortest of 50 IPC round trips',
+      commands:
+        'each command goes to one user (round-robin) and yields one playback event delivered to all of that user\'s streams; ' +
+        'commands follow a fixed schedule (open loop), so a slow server shows as latency, not as a lower rate',
       memory: 'server process RSS after gc, before vs after the streams connected (after 1 s, or after the idle hold)',
       processes: 'orchestrator, server (buildApp + listen, SQLite) and clients (raw http.request streams) are separate Node processes',
       medians: 'each figure is the median over runs',
@@ -508,6 +576,7 @@ function roundStats(stats: Stats) {
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
+      via: { type: 'string', default: 'commands' },
       users: { type: 'string', default: '200' },
       devices: { type: 'string', default: '5' },
       rate: { type: 'string', default: '200' },
@@ -520,7 +589,9 @@ function parseOptions(): Options {
       role: { type: 'string' },
     },
   });
+  if (values.via !== 'publish' && values.via !== 'commands') throw new Error(`--via must be publish or commands, got "${values.via}"`);
   return {
+    via: values.via,
     users: positiveInteger('--users', values.users),
     devices: positiveInteger('--devices', values.devices),
     rate: positiveInteger('--rate', values.rate),

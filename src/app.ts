@@ -1,3 +1,4 @@
+import path from 'node:path';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -56,6 +57,15 @@ import { overridesPlugin } from './overrides/routes.js';
 import { createTagWriteBack } from './overrides/tag-write-back.js';
 import { taglibTagWriter, type TagFileWriter } from './overrides/taglib-writer.js';
 import { readTrackFile } from './library/scanner/tag-reader.js';
+import { createSearchRepository } from './search/search-repository.js';
+import { createSearchService, type SearchService } from './search/search-service.js';
+import { searchPlugin } from './search/routes.js';
+import { createSavedSearches } from './search/saved-searches.js';
+import { createArtworkStore } from './library/scanner/artwork-store.js';
+import { uploadsPlugin } from './uploads/routes.js';
+import { registerSubsonic } from './subsonic/wiring.js';
+import { createFileImporter } from './uploads/import-files.js';
+import { createUploadService, type UploadCheckpoint, type UploadService } from './uploads/upload-service.js';
 
 /** Adapters a test may replace; production uses the defaults. */
 export interface AppOverrides {
@@ -72,6 +82,8 @@ export interface AppOverrides {
   tagWriter?: TagFileWriter;
   /** Retry timers of the ListenBrainz forwarder. */
   timer?: Timer;
+  /** Called at the crash-relevant points of an upload's finalize (tests pause or fail there). */
+  uploadCheckpoint?: (point: UploadCheckpoint) => Promise<void>;
 }
 
 /** The shared pieces every feature plugin is built from; `app.omnisonic` exposes them to the CLI and tests. */
@@ -89,6 +101,10 @@ export interface AppContext {
   events: { publisher: UserEventPublisher; presence: DevicePresence };
   /** Favorites, ratings, history; playback records finished plays with `collection.service.recordPlay`. */
   collection: Collection;
+  /** Uploads into users' upload libraries; `uploads.sweep()` expires abandoned ones. */
+  uploads: UploadService;
+  /** Search; `search.settled()` resolves once the index has caught up with the events published so far. */
+  search: SearchService;
 }
 
 declare module 'fastify' {
@@ -133,12 +149,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const sessions = createSessionsRepository(database.db);
   const hasher = overrides.hasher ?? argon2idHasher;
   const libraryAccess = createLibraryAccessService({ libraries: createLibraryAccessRepository(database.db), audit, clock, dataDir: config.dataDir });
+  const throttle = createLoginThrottle({ failures: createLoginFailuresRepository(database.db), clock, sleep: overrides.sleep ?? realSleep });
   const auth = createAuthService({
     users,
     sessions,
     devices,
     hasher,
-    throttle: createLoginThrottle({ failures: createLoginFailuresRepository(database.db), clock, sleep: overrides.sleep ?? realSleep }),
+    throttle,
     audit,
     uploadLibraries: libraryAccess,
     clock,
@@ -150,6 +167,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     catalog: createCatalogRepository(database.db),
     visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
     itemStats: createUserItemStats(createCollectionRepository(database.db)),
+  });
+  const search = createSearchService({
+    repository: createSearchRepository(database.db),
+    bus,
+    catalog,
+    visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+    log: { error: (d, m) => app.log.error(d, m) },
   });
   const collection = createCollection({
     db: database.db,
@@ -192,6 +216,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   if (config.importM3u) {
     library.afterScan(createPlaylistFileImport({ repository: playlistsRepository, playlists, log: { error: (d, m) => app.log.error(d, m) } }));
   }
+  const uploads = createUploadService({
+    db: database.db,
+    dataDir: config.dataDir,
+    clock,
+    bus,
+    readTrackFile: (absPath) => readTrackFile(absPath),
+    artworkStore: createArtworkStore(config.dataDir),
+    ensureUploadLibrary: (userId) => libraryAccess.ensureUploadLibrary(userId),
+    visibleLibraryIds: (user) => libraryAccess.visibleLibraryIds(user),
+    maxBytes: config.uploadMaxBytes,
+    quotaBytes: config.uploadQuotaBytes,
+    expiryMs: config.uploadExpiryMs,
+    checkpoint: overrides.uploadCheckpoint,
+    log: { error: (d, m) => app.log.error(d, m) },
+  });
   const context: AppContext = {
     config,
     database,
@@ -203,6 +242,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     playlists,
     events: { publisher: realtime.publisher, presence: realtime.presence },
     collection,
+    uploads,
+    search,
   };
 
   const app = Fastify({
@@ -216,9 +257,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('omnisonic', context);
+  const uploadSweeper = setInterval(
+    () => void uploads.sweep().catch((error) => app.log.error({ err: error }, 'upload expiry sweep failed')),
+    Math.min(config.uploadExpiryMs / 4, 600_000),
+  );
+  uploadSweeper.unref();
   app.addHook('onClose', async () => {
+    clearInterval(uploadSweeper);
     await collection.forwarder.stop();
     await library.stop();
+    await search.stop();
     await bus.close();
     await database.close();
   });
@@ -271,17 +319,37 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(artworkPlugin, { db: database.db, dataDir: config.dataDir });
   await app.register(playlistsPlugin, { playlists });
+  await app.register(searchPlugin, { search, saved: createSavedSearches({ db: database.db, clock }) });
   await app.register(playbackPlugin, { playback });
   await app.register(collectionPlugin, { collection: collection.service, listenBrainz: collection.listenBrainz });
 
   await app.register(eventsPlugin, { realtime, playbackState: (userId) => playback.service.getState(userId) });
   await app.register(libraryPlugin, { library });
+  await app.register(uploadsPlugin, {
+    uploads,
+    importer: createFileImporter({ uploads, spoolRoot: path.join(config.dataDir, 'upload-staging') }),
+    maxBytes: config.uploadMaxBytes,
+  });
+  await registerSubsonic(app, {
+    db: database.db,
+    dataDir: config.dataDir,
+    clock,
+    serverSecret: loadServerSecret(config.dataDir, config.secret),
+    users,
+    hasher,
+    throttle,
+    catalog,
+    collection: collection.service,
+    visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+  });
   await app.register(libraryAdminPlugin, {
     access: libraryAccess,
     onCreated: () => void library.scan().catch((error) => app.log.error({ err: error }, 'scan of the new library failed')),
   });
 
   await app.ready();
+  search.start();
+  await uploads.recover();
   await library.startBackground(config);
   collection.forwarder.start();
   return app;

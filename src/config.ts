@@ -20,6 +20,8 @@ export interface Config {
   scanIntervalMinutes: number;
   /** Scan the music folders when the server starts. */
   scanOnStart: boolean;
+  /** Hash tracks' whole files in the background after start-up and every scan; one-shot CLI commands run without. */
+  hashInBackground: boolean;
   /** Let admins write catalog edits into the files' tags (`POST /tracks/{id}/write-tags`); off by default. */
   allowTagWrites: boolean;
   /** Import `.m3u`/`.m3u8` files found in the music folders as playlists of the first admin. */
@@ -44,6 +46,12 @@ export interface Config {
   redisUrl?: string;
   /** Prefix of this deployment's Redis keys and channels, so several deployments can share one Redis. */
   redisPrefix: string;
+  /** Largest file `POST /uploads` accepts, bytes (OMNISONIC_UPLOAD_MAX_BYTES, default 1 GiB). */
+  uploadMaxBytes: number;
+  /** Bytes each user may hold in their upload library plus unfinished uploads; 0 = no quota (OMNISONIC_UPLOAD_QUOTA_BYTES). */
+  uploadQuotaBytes: number;
+  /** Unfinished uploads untouched this long (ms) expire and their bytes are deleted (OMNISONIC_UPLOAD_EXPIRY_HOURS, default 24). */
+  uploadExpiryMs: number;
 }
 
 /** A setting with a bad value; the CLI prints `message` as one line and exits non-zero. */
@@ -155,6 +163,7 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     watch: parseBoolean('OMNISONIC_WATCH', env.OMNISONIC_WATCH, true),
     scanIntervalMinutes: parseInteger('OMNISONIC_SCAN_INTERVAL', env.OMNISONIC_SCAN_INTERVAL, 0, 0, 7 * 24 * 60),
     scanOnStart: parseBoolean('OMNISONIC_SCAN_ON_START', env.OMNISONIC_SCAN_ON_START, true),
+    hashInBackground: true,
     allowTagWrites: parseBoolean('OMNISONIC_ALLOW_TAG_WRITES', env.OMNISONIC_ALLOW_TAG_WRITES, false),
     importM3u: parseBoolean('OMNISONIC_IMPORT_M3U', env.OMNISONIC_IMPORT_M3U, true),
     adminUser,
@@ -168,5 +177,8 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     sessionTtlMs: parseInteger('OMNISONIC_SESSION_TTL_DAYS', env.OMNISONIC_SESSION_TTL_DAYS, 30, 1, 3650) * 86_400_000,
     redisUrl,
     redisPrefix,
+    uploadMaxBytes: parseInteger('OMNISONIC_UPLOAD_MAX_BYTES', env.OMNISONIC_UPLOAD_MAX_BYTES, 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    uploadQuotaBytes: parseInteger('OMNISONIC_UPLOAD_QUOTA_BYTES', env.OMNISONIC_UPLOAD_QUOTA_BYTES, 0, 0, Number.MAX_SAFE_INTEGER),
+    uploadExpiryMs: parseInteger('OMNISONIC_UPLOAD_EXPIRY_HOURS', env.OMNISONIC_UPLOAD_EXPIRY_HOURS, 24, 1, 24 * 365) * 3_600_000,
   };
 }

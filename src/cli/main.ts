@@ -12,9 +12,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Config for one-shot commands: no watcher, no start-up or periodic scans, quiet logs. */
+/**
+ * Config for one-shot commands: no watcher, no start-up or periodic scans, no background hashing (it would compete
+ * with the command's own work and be stopped at exit anyway), quiet logs.
+ */
 function oneShotConfig(input: ConfigInput): Config {
-  return { ...loadConfig(input), watch: false, scanOnStart: false, scanIntervalMinutes: 0, logLevel: 'warn' };
+  return { ...loadConfig(input), watch: false, scanOnStart: false, scanIntervalMinutes: 0, hashInBackground: false, logLevel: 'warn' };
 }
 
 const program = new Command('omnisonic')

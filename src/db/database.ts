@@ -11,6 +11,9 @@ import * as playlists from './migrations/0006-playlists.js';
 import * as collection from './migrations/0007-collection.js';
 import * as userEvents from './migrations/0004-user-events.js';
 import * as overrides from './migrations/0008-overrides.js';
+import * as uploads from './migrations/0009-uploads.js';
+import * as subsonic from './migrations/0011-subsonic.js';
+import * as search from './migrations/0010-search.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -78,6 +81,9 @@ const migrations: Record<string, Migration> = {
   '0007-collection': collection,
   '0004-user-events': userEvents,
   '0008-overrides': overrides,
+  '0009-uploads': uploads,
+  '0010-search': search,
+  '0011-subsonic': subsonic,
 };
 
 /**

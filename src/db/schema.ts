@@ -39,6 +39,10 @@ export interface Database {
   trackOverrides: TrackOverridesTable;
   catalogEdits: CatalogEditsTable;
   catalogEditTracks: CatalogEditTracksTable;
+  uploads: UploadsTable;
+  subsonicPasswords: SubsonicPasswordsTable;
+  subsonicApiKeys: SubsonicApiKeysTable;
+  savedSearches: SavedSearchesTable;
 }
 
 export interface LibrariesTable {
@@ -463,4 +467,63 @@ export interface CatalogEditTracksTable {
   newValue: string;
   /** 1 when the value before came from the file (no override): reverting then goes back to whatever the file says. */
   oldFromFile: number;
+}
+
+/**
+ * `pending`: prepared, no bytes yet; `receiving`: bytes arriving; `finalizing`: checks passed, the file is being
+ * moved into the upload library (`finalPath`, `trackId` set; start-up recovery finishes or undoes it); `complete`:
+ * the track exists (`trackId`); `duplicate`: the user already had the content (`trackId` = that track, no bytes
+ * kept); `failed`: a check failed (`error`), nothing kept; `expired`: abandoned, staging deleted.
+ */
+export type UploadStatus = 'pending' | 'receiving' | 'finalizing' | 'complete' | 'duplicate' | 'failed' | 'expired';
+
+/** A file a user uploads into their upload library (`src/uploads`). */
+export interface UploadsTable {
+  id: string;
+  userId: string;
+  /** As the client named it; only ever used sanitised. */
+  fileName: string;
+  /** Declared size in bytes. */
+  size: number;
+  /** Declared SHA-256 (lower-case hex). */
+  sha256: string;
+  mimeType: string | null;
+  status: UploadStatus;
+  /** Bytes held in staging (informational; the staging file's size is the truth). */
+  received: number;
+  libraryId: string | null;
+  /** Path relative to the upload library root, recorded before the file is moved there. */
+  finalPath: string | null;
+  trackId: string | null;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+}
+
+/** A user's Subsonic password, sealed (`v1.<iv>.<tag>.<ciphertext>`, AES-256-GCM keyed from the server secret). */
+export interface SubsonicPasswordsTable {
+  userId: string;
+  sealed: string;
+  updatedAt: number;
+}
+
+/** An OpenSubsonic API key; `keyHash` is the SHA-256 hex of the key, which is shown to its owner once. */
+export interface SubsonicApiKeysTable {
+  id: string;
+  userId: string;
+  name: string;
+  keyHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A user's saved search (`src/search`): a name and the `GET /search` parameters as JSON. */
+export interface SavedSearchesTable {
+  id: string;
+  userId: string;
+  name: string;
+  /** JSON of the search parameters (q, types, sort, filters); never `limit` or `cursor`. */
+  search: string;
+  createdAt: number;
 }

@@ -90,8 +90,16 @@ export function createEventStreams(deps: EventStreamsDeps) {
     for (const connection of known) if (!alive.has(connection.id)) await close(connection);
   }
 
-  const guarded = (name: string, task: () => Promise<void>) => () => {
-    task().catch((error: unknown) => logger.error({ err: error }, `${name} failed`));
+  /** A periodic task that logs its failures and skips a tick while its previous run is still going. */
+  const guarded = (name: string, task: () => Promise<void>) => {
+    let running = false;
+    return () => {
+      if (running) return;
+      running = true;
+      task()
+        .catch((error: unknown) => logger.error({ err: error }, `${name} failed`))
+        .finally(() => (running = false));
+    };
   };
 
   return {

@@ -22,15 +22,19 @@ export interface LibraryRow {
 /** What the reconciliation needs to know about a catalogued file: enough to decide "unchanged" from a stat. */
 export interface KnownTrack {
   id: string;
-  libraryId: string;
   path: string;
   status: TrackStatus;
   brokenReason: string | null;
   size: number;
   mtimeMs: number;
+  albumId: string | null;
+}
+
+/** A catalogued track a new file may be a move or a copy of. */
+export interface FingerprintMatch extends KnownTrack {
+  libraryId: string;
   contentHash: string | null;
   fingerprint: string;
-  albumId: string | null;
 }
 
 export type KnownDuplicate = TrackDuplicatesTable;
@@ -75,9 +79,9 @@ export interface AlbumTrackFacts {
   compilation: number;
 }
 
-const KNOWN_TRACK_COLUMNS = [
-  'id', 'libraryId', 'path', 'status', 'brokenReason', 'size', 'mtimeMs', 'contentHash', 'fingerprint', 'albumId',
-] as const;
+/** Loaded for every catalogued file of a scanned folder: kept to what the per-file decision needs. */
+const KNOWN_TRACK_COLUMNS = ['id', 'path', 'status', 'brokenReason', 'size', 'mtimeMs', 'albumId'] as const;
+const FINGERPRINT_MATCH_COLUMNS = [...KNOWN_TRACK_COLUMNS, 'libraryId', 'contentHash', 'fingerprint'] as const;
 
 /** Rows per multi-row INSERT: ~50 columns × 200 stays under SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 200;
@@ -131,13 +135,13 @@ export function createLibraryRepository(db: Db) {
       return out;
     },
 
-    async tracksByFingerprint(fingerprints: string[]): Promise<KnownTrack[]> {
-      const out: KnownTrack[] = [];
+    async tracksByFingerprint(fingerprints: string[]): Promise<FingerprintMatch[]> {
+      const out: FingerprintMatch[] = [];
       for (const list of chunks(fingerprints, IN_CHUNK)) {
         out.push(
           ...(await db
             .selectFrom('tracks')
-            .select(KNOWN_TRACK_COLUMNS)
+            .select(FINGERPRINT_MATCH_COLUMNS)
             .where('fingerprint', 'in', list)
             .where('status', '!=', 'broken')
             .execute()),

@@ -78,6 +78,7 @@ describeEachDatabase('every route in the OpenAPI document', (kind) => {
     ownedIds.set('/api/v1/artists/{id}', track.artists[0].id);
     ownedIds.set('/api/v1/artwork/{id}', track.artworkId);
     ownedIds.set('/api/v1/me/sessions/{id}', session.id);
+    ownedIds.set('/api/v1/me/api-keys/{id}', (await t.app.inject({ method: 'POST', url: '/api/v1/me/api-keys', headers: owner, payload: { name: 'k' } })).json().id);
     // Favorites and ratings take a catalog item: the owner's track, which `other` may not see.
     for (const route of ['/api/v1/favorites', '/api/v1/ratings']) {
       ownedIds.set(`${route}/{type}`, 'track');
@@ -91,6 +92,12 @@ describeEachDatabase('every route in the OpenAPI document', (kind) => {
     const item = (await t.app.inject({ url: `/api/v1/playlists/${playlist.id}/items`, headers: owner })).json().items[0];
     ownedIds.set('/api/v1/playlists/{id}', playlist.id);
     ownedIds.set('/api/v1/playlists/{id}/items/{itemId}', item.id);
+    const savedSearch = (await t.app.inject({ method: 'POST', url: '/api/v1/saved-searches', headers: owner, payload: { name: 'Mine', search: { q: 'x' } } })).json();
+    ownedIds.set('/api/v1/saved-searches/{id}', savedSearch.id);
+
+    // An upload of the owner's (prepared only: finalize on it answers 409/404, never touches the bytes).
+    const upload = (await t.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: owner, payload: { fileName: 'a.mp3', size: 10, sha256: 'ab'.repeat(32) } })).json();
+    ownedIds.set('/api/v1/uploads/{id}', upload.uploadId);
 
     const revoked = (await t.app.inject({ method: 'POST', url: '/api/v1/devices', headers: owner, payload: { name: 'lost', platform: 'p', appVersion: '1', clientId: randomUUID() } })).json();
     await t.app.inject({ method: 'DELETE', url: `/api/v1/devices/${revoked.device.id}`, headers: owner });

@@ -11,7 +11,7 @@ import { brokenFingerprint, sha256Bytes, trackFingerprint } from './content-hash
 import { refreshAlbums } from './album-refresh.js';
 import type { TrackFileReadResult } from './track-file.js';
 import { brokenTrackFields, trackFieldsFromTags } from './track-fields.js';
-import type { WalkResult } from './walker.js';
+import type { WalkedFile, WalkResult } from './walker.js';
 
 /** A folder to scan: `dir` relative to the library root, '' for the whole library. */
 export interface ScanScope {
@@ -49,7 +49,7 @@ export interface ScanSummary {
   durationMs: number;
 }
 
-export type ReadTrackFile = (absPath: string, options: { timeoutMs: number }) => Promise<TrackFileReadResult>;
+export type ReadTrackFile = (absPath: string, options: { timeoutMs: number; size?: number }) => Promise<TrackFileReadResult>;
 
 /** File access the scan needs beyond the walk; behind an interface so rules are testable without a disk. */
 export interface ScannerFileSystem {
@@ -69,7 +69,10 @@ export interface ScannerDeps {
   publish: (event: BusEvent) => void;
   /** Tag reads in flight. Default 8: reading is half I/O, half parsing on the main thread. */
   readConcurrency?: number;
-  /** Files per transaction. Default 250. */
+  /**
+   * Files per transaction. Default 1000: track ids are random, so a commit rewrites most index pages whatever its
+   * size, and fewer, bigger transactions write several times less to the database.
+   */
   batchSize?: number;
   /** Aborting stops the scan between transactions; the unfinished scan is completed by the next one. */
   signal?: AbortSignal;
@@ -88,6 +91,10 @@ export interface ScanRequest {
 /** Folder images bigger than this are not covers. */
 const MAX_FOLDER_IMAGE_BYTES = 32 * 1024 * 1024;
 const READ_TIMEOUT_MS = 30_000;
+/** Files read between two progress events inside a transaction's batch. */
+const READ_PROGRESS_EVERY = 250;
+/** Distinct embedded pictures remembered to recognise an album's cover on its next tracks without hashing it. */
+const RECENT_PICTURES = 4;
 
 interface WalkedScope {
   scope: ScanScope;
@@ -159,7 +166,7 @@ async function mapConcurrent<T, R>(items: T[], limit: number, task: (item: T) =>
 export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<ScanSummary> {
   const { repository, files, clock, publish } = deps;
   const readConcurrency = deps.readConcurrency ?? 8;
-  const batchSize = deps.batchSize ?? 250;
+  const batchSize = deps.batchSize ?? 1000;
   const startedAt = clock.now();
   const scanId = newId();
   await repository.insertScan(scanId, startedAt);
@@ -215,22 +222,24 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
 
   // Decide per file from its stat alone: unchanged, back from missing, or to be read.
   const seenTracks = new Set<string>();
-  const walkedLocations = new Set<string>();
   const reads: PendingRead[] = [];
   const batch0 = emptyBatch();
   const touchedTracks: string[] = [];
   const dirtyAlbums = new Set<string>();
   const now = startedAt;
+  const toRead = (w: WalkedScope, file: WalkedFile, known: KnownTrack | null): PendingRead => ({
+    library: w.library,
+    ...file,
+    known,
+    folderImage: w.walk.folderImages.get(file.dir) ?? null,
+  });
   for (const w of walked) {
     for (const file of w.walk.files) {
-      walkedLocations.add(locationKey(w.library.id, file.relPath));
       const known = w.known.get(file.relPath);
-      const image = w.walk.folderImages.get(file.dir);
-      const pending: PendingRead = { library: w.library, ...file, known: known ?? null, folderImage: image ?? null };
       if (known) {
         seenTracks.add(known.id);
         if (known.size !== file.size || known.mtimeMs !== file.mtimeMs) {
-          reads.push(pending);
+          reads.push(toRead(w, file, known));
         } else if (known.status === 'missing') {
           batch0.updates.push({
             id: known.id,
@@ -251,9 +260,16 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
         continue;
       }
       if (duplicate) batch0.removedDuplicates.push({ libraryId: w.library.id, path: file.relPath });
-      reads.push({ ...pending, known: null });
+      reads.push(toRead(w, file, null));
     }
   }
+
+  /** Locations the walks found, built on first use: a rescan that finds nothing new, gone or duplicated never asks. */
+  let walkedLocations: Set<string> | null = null;
+  const wasWalked = (libraryId: string, relPath: string): boolean => {
+    walkedLocations ??= new Set(walked.flatMap((w) => w.walk.files.map((file) => locationKey(w.library.id, file.relPath))));
+    return walkedLocations.has(locationKey(libraryId, relPath));
+  };
   if (!batchIsEmpty(batch0)) await repository.applyBatch(batch0);
 
   // Phase: read-tags.
@@ -275,8 +291,27 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
     return hash;
   };
 
-  const artworkFor = async (bytes: Uint8Array): Promise<string | null> => {
+  /**
+   * The last few distinct pictures with their ids, most recent first. An album's tracks are read one after another
+   * and usually embed the same cover, so comparing bytes with these spares hashing that cover again for every track.
+   */
+  const recentPictures: { bytes: Buffer; id: string }[] = [];
+  const pictureId = (bytes: Uint8Array): string => {
+    const index = recentPictures.findIndex((recent) => recent.bytes.equals(bytes));
+    if (index >= 0) {
+      const [recent] = recentPictures.splice(index, 1);
+      recentPictures.unshift(recent);
+      return recent.id;
+    }
     const id = sha256Bytes(bytes);
+    // A copy: `bytes` may be a view that keeps a whole tag's buffer alive.
+    recentPictures.unshift({ bytes: Buffer.from(bytes), id });
+    if (recentPictures.length > RECENT_PICTURES) recentPictures.pop();
+    return id;
+  };
+
+  const artworkFor = async (bytes: Uint8Array): Promise<string | null> => {
+    const id = pictureId(bytes);
     if (keys.artworks.has(id)) return id;
     let stored = storedArtworks.get(id);
     if (!stored) {
@@ -302,7 +337,7 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
     if (item.size === 0) return { kind: 'broken', reason: 'empty file (0 bytes)' };
     let result: TrackFileReadResult;
     try {
-      result = await deps.readTrackFile(item.absPath, { timeoutMs: READ_TIMEOUT_MS });
+      result = await deps.readTrackFile(item.absPath, { timeoutMs: READ_TIMEOUT_MS, size: item.size });
     } catch (error) {
       result = { ok: false, reason: error instanceof Error ? error.message : String(error) };
     }
@@ -322,7 +357,7 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
     if (candidate.size !== item.size) return null;
     const library = librariesById.get(candidate.libraryId);
     const stillThere =
-      walkedLocations.has(locationKey(candidate.libraryId, candidate.path)) ||
+      wasWalked(candidate.libraryId, candidate.path) ||
       (library !== undefined && (await files.stat(path.join(library.rootPath, candidate.path))) !== null);
     const newHash = await hashOf(item.absPath);
     if (!stillThere) {
@@ -354,7 +389,12 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
   for (let start = 0; start < reads.length; start += batchSize) {
     deps.signal?.throwIfAborted();
     const items = reads.slice(start, start + batchSize);
-    const outcomes = await mapConcurrent(items, readConcurrency, readOne);
+    let readInBatch = 0;
+    const outcomes = await mapConcurrent(items, readConcurrency, async (item) => {
+      const outcome = await readOne(item);
+      if (++readInBatch % READ_PROGRESS_EVERY === 0) progress('read-tags', processed + readInBatch, total);
+      return outcome;
+    });
     const batch = emptyBatch();
     const created: CreatedIds = { artists: [], albums: [] };
     const upserted: string[] = [];
@@ -524,7 +564,7 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
       if (track.status !== 'missing' && !seenTracks.has(track.id) && !blocked(track.path)) vanished.push(track);
     }
     for (const duplicate of w.knownDuplicates.values()) {
-      if (!walkedLocations.has(locationKey(w.library.id, duplicate.path)) && !blocked(duplicate.path)) {
+      if (!wasWalked(w.library.id, duplicate.path) && !blocked(duplicate.path)) {
         staleDuplicates.removedDuplicates.push({ libraryId: w.library.id, path: duplicate.path });
       }
     }
@@ -536,7 +576,7 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
     if (promotedIds.has(duplicate.trackId) || stale.has(locationKey(duplicate.libraryId, duplicate.path))) continue;
     const library = librariesById.get(duplicate.libraryId);
     const present =
-      walkedLocations.has(locationKey(duplicate.libraryId, duplicate.path)) ||
+      wasWalked(duplicate.libraryId, duplicate.path) ||
       (library !== undefined && (await files.stat(path.join(library.rootPath, duplicate.path))) !== null);
     if (!present) continue;
     promotedIds.add(duplicate.trackId);

@@ -22,6 +22,11 @@ const MAX_REASON_LENGTH = 200;
 export interface ReadTrackFileOptions {
   /** Give up after this many ms and report the file as broken ("timed out after … ms"). Default 10 000. */
   timeoutMs?: number;
+  /**
+   * The file's size in bytes when the caller has just stat'ed it and found a regular file (the scanner's walk has):
+   * spares the reader a stat of its own.
+   */
+  size?: number;
 }
 
 function broken(reason: string): TrackFileReadResult {
@@ -46,6 +51,7 @@ interface OpenRead {
   absolutePath: string;
   files: OpenFiles;
   timeoutMs: number;
+  size: number | undefined;
 }
 
 /** Share of the timeout that an optional whole-file duration count may take before it is given up (duration 0). */
@@ -83,7 +89,7 @@ async function durationWithoutHeader(read: OpenRead, metadata: IAudioMetadata, r
     return readAdtsDurationSeconds(readAt, size);
   }
   if (container.startsWith('MPEG')) {
-    const tokenizer = await read.files.open(read.absolutePath);
+    const tokenizer = await read.files.open(read.absolutePath, read.size);
     const counting = parseFromTokenizer(tokenizer, { duration: true, skipCovers: true }).then((counted) => positiveNumber(counted.format.duration));
     return withinBudget(counting, read.timeoutMs * DURATION_COUNT_SHARE, () => tokenizer.close());
   }
@@ -94,7 +100,7 @@ async function readOpenFile(read: OpenRead): Promise<TrackFileReadResult> {
   const { absolutePath } = read;
   let tokenizer: ITokenizer;
   try {
-    tokenizer = await read.files.open(absolutePath);
+    tokenizer = await read.files.open(absolutePath, read.size);
   } catch (error) {
     return broken(describeOpenError(error));
   }
@@ -157,7 +163,7 @@ export async function readTrackFile(absolutePath: string, options: ReadTrackFile
       resolve(broken(`timed out after ${timeoutMs} ms`));
     }, timeoutMs);
   });
-  const reading = readOpenFile({ absolutePath, files, timeoutMs }).catch((error: unknown) => broken(`unreadable file: ${messageOf(error)}`));
+  const reading = readOpenFile({ absolutePath, files, timeoutMs, size: options.size }).catch((error: unknown) => broken(`unreadable file: ${messageOf(error)}`));
   const result = await Promise.race([reading, deadline]);
   clearTimeout(timer);
   const closing = files.closeAll();

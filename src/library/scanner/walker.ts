@@ -1,5 +1,5 @@
-import type { Dirent, Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat as fsStat, type Dirent, type Stats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { folderImageRank, isAudioFileName } from './audio-files.js';
 
@@ -55,7 +55,15 @@ function joinRel(dir: string, name: string): string {
 
 function isValidUtf8Name(raw: Buffer): string | null {
   const name = raw.toString('utf8');
-  return Buffer.from(name, 'utf8').equals(raw) ? name : null;
+  // Decoding turns every invalid sequence into U+FFFD, so only a name holding one needs the round-trip check.
+  return !name.includes('\uFFFD') || Buffer.from(name, 'utf8').equals(raw) ? name : null;
+}
+
+/** `stat` in its callback form, which costs less CPU per call than `fs.promises.stat`; the walk stats every file. */
+function statPath(absPath: string): Promise<Stats> {
+  return new Promise((resolve, reject) => {
+    fsStat(absPath, (error, stats) => (error ? reject(error) : resolve(stats)));
+  });
 }
 
 function errorCode(error: unknown): string {
@@ -78,7 +86,7 @@ export async function walkLibrary(root: string, startDir: string, onProgress?: (
 
   let rootStats: Stats;
   try {
-    rootStats = await stat(path.join(root, startDir));
+    rootStats = await statPath(path.join(root, startDir));
   } catch (error) {
     const code = errorCode(error);
     // A scoped folder that no longer exists is an ordinary removal; a missing library root is treated as unreadable.
@@ -104,6 +112,8 @@ export async function walkLibrary(root: string, startDir: string, onProgress?: (
       unreadableDirs.push(current.relDir);
       return;
     }
+    // A listed name holds no separator and is never '.' or '..', so joining needs no path.join per file.
+    const dirPrefix = absDir.endsWith(path.sep) ? absDir : absDir + path.sep;
     let bestImage: { rank: number; name: string } | null = null;
     const stats: Promise<void>[] = [];
     for (const entry of entries) {
@@ -117,7 +127,7 @@ export async function walkLibrary(root: string, startDir: string, onProgress?: (
       }
       if (name.startsWith('.')) continue;
       const relPath = joinRel(current.relDir, name);
-      const absPath = path.join(absDir, name);
+      const absPath = dirPrefix + name;
       if (entry.isFile() && !isAudioFileName(name)) {
         const rank = folderImageRank(name);
         if (rank !== null && (!bestImage || rank < bestImage.rank)) bestImage = { rank, name };
@@ -133,7 +143,7 @@ export async function walkLibrary(root: string, startDir: string, onProgress?: (
     if (bestImage) {
       const absPath = path.join(absDir, bestImage.name);
       try {
-        const s = await stat(absPath);
+        const s = await statPath(absPath);
         folderImages.set(current.relDir, { absPath, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
       } catch {
         // Vanished since the listing: the folder simply has no image.
@@ -143,7 +153,7 @@ export async function walkLibrary(root: string, startDir: string, onProgress?: (
 
   async function statFile(relPath: string, absPath: string, dir: string): Promise<void> {
     try {
-      const s = await stat(absPath);
+      const s = await statPath(absPath);
       if (!s.isFile()) return;
       files.push({ relPath, absPath, dir, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
       if (onProgress && files.length % 500 === 0) onProgress(files.length);
@@ -157,7 +167,7 @@ export async function walkLibrary(root: string, startDir: string, onProgress?: (
   async function statOther(relPath: string, absPath: string, parent: PendingDir): Promise<void> {
     let s: Stats;
     try {
-      s = await stat(absPath);
+      s = await statPath(absPath);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ELOOP') problems.push({ relPath, reason: 'symbolic link loop' });

@@ -1,0 +1,351 @@
+/**
+ * `npm run bench:search [-- --tracks N --queries Q --runs R]`: writes a generated library of N tracks (default
+ * 100 000, realistic names from bench/synthetic) straight into a temporary SQLite database, then per run builds the
+ * search index from it (time, heap it holds) and answers Q queries (default 1 000) through the search service,
+ * hydration included, 20 per list: one-word, prefix-as-you-type, multi-word, typo (all three lists) and filter-only
+ * (tracks, with a sort). Prints the JSON report on
+ * stdout and writes it to bench-results/search.json; progress goes to stderr. Figures are medians over the runs.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import SQLite from 'better-sqlite3';
+import { createCatalogRepository } from '../src/catalog/catalog-repository.js';
+import { createCatalogService } from '../src/catalog/catalog-service.js';
+import { createCollectionRepository } from '../src/collection/collection-repository.js';
+import { createUserItemStats } from '../src/collection/collection-service.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/db/database.js';
+import { createLibraryAccessRepository } from '../src/library/access-repository.js';
+import type { SearchIndex } from '../src/search/search-index.js';
+import { createSearchRepository } from '../src/search/search-repository.js';
+import { createSearchService, type SearchRequest } from '../src/search/search-service.js';
+import { createInProcessEventBus } from '../src/shared/events.js';
+import { newId } from '../src/shared/ids.js';
+import { artistSortKey, foldKey } from '../src/shared/text.js';
+import { ArtistNamer, GENRES, albumTitle, trackTitle } from './synthetic/names.js';
+import { Random } from './synthetic/random.js';
+
+const SEED = 7;
+const MB = 1024 * 1024;
+const TARGETS = [
+  { metric: 'p95Ms', comparison: '<=', threshold: 20 },
+  { metric: 'p99Ms', comparison: '<=', threshold: 50 },
+  { metric: 'indexHeapMB', comparison: '<=', threshold: 200 },
+] as const;
+const KINDS = ['one-word', 'prefix', 'multi-word', 'typo', 'filter-only'] as const;
+type Kind = (typeof KINDS)[number];
+const KEYS = ['C', 'Am', 'G', 'Em', 'D', 'Bm', 'A', 'F#m', 'E', 'C#m', 'F', 'Dm'];
+const START_MS = Date.UTC(2023, 0, 1);
+const DAY = 86_400_000;
+
+/** One run's figures: ms and MB; `byKind` splits the latencies by query kind. */
+interface Run extends Percentiles {
+  run: number;
+  buildMs: number;
+  indexHeapMB: number;
+  rssMB: number;
+  byKind: Record<string, Percentiles & { queries: number }>;
+  /** Queries that found nothing (typos beyond reach, filters matching no track). */
+  emptyResults: number;
+  index: ReturnType<SearchIndex['stats']>;
+}
+
+interface Percentiles {
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  meanMs: number;
+}
+
+interface Generated {
+  tracks: { title: string; artist: string; album: string }[];
+  counts: { tracks: number; albums: number; artists: number; genres: number };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const dataDir = await mkdtemp(join(tmpdir(), 'omnisonic-search-bench-'));
+  try {
+    const started = performance.now();
+    const database = await openDatabase({ dataDir });
+    await migrateToLatest(database);
+    const generated = generate(join(dataDir, 'omnisonic.db'), options.tracks);
+    const generateMs = performance.now() - started;
+    log(`generated ${generated.counts.tracks} tracks in ${Math.round(generateMs)} ms`);
+    const admin = { id: newId(), role: 'admin' as const };
+    const queries = makeQueries(new Random(SEED + 1), generated, options.queries);
+
+    const runs: Run[] = [];
+    for (let run = 1; run <= options.runs; run++) runs.push(await measureRun(run, database, queries, gc, admin));
+    await database.close();
+
+    const medianOf = (key: 'buildMs' | 'indexHeapMB' | 'p50Ms' | 'p95Ms' | 'p99Ms') => round(median(runs.map((r) => r[key])), 2);
+    const summary = { p50Ms: medianOf('p50Ms'), p95Ms: medianOf('p95Ms'), p99Ms: medianOf('p99Ms'), buildMs: medianOf('buildMs'), indexHeapMB: medianOf('indexHeapMB') };
+    const report = {
+      benchmark: 'search',
+      date: new Date().toISOString(),
+      machine: { platform: platform(), release: release(), arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemMB: Math.round(totalmem() / MB), node: process.version },
+      library: { ...generated.counts, generateMs: Math.round(generateMs) },
+      queries: { total: queries.length, mix: Object.fromEntries(KINDS.map((kind) => [kind, queries.filter((q) => q.kind === kind).length])), limit: 20 },
+      median: summary,
+      targets: TARGETS.map((target) => ({ ...target, value: summary[target.metric], pass: summary[target.metric] <= target.threshold })),
+      runs,
+    };
+    const json = JSON.stringify(report, null, 2);
+    process.stdout.write(`${json}\n`);
+    await mkdir(resolve('bench-results'), { recursive: true });
+    await writeFile(resolve('bench-results/search.json'), `${json}\n`);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One run: build the index from the database, then time the queries after 50 untimed ones. A function of its own so
+ * that the previous run's index is unreachable (not held by a loop's locals) when the heap is measured.
+ */
+async function measureRun(
+  run: number,
+  database: DatabaseHandle,
+  queries: { kind: Kind; request: SearchRequest }[],
+  gc: () => void,
+  viewer: { id: string; role: 'admin' },
+): Promise<Run> {
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  const search = createService(database);
+  search.start();
+  await search.settled();
+  const buildMs = performance.now() - started;
+  gc();
+  const indexHeapMB = (process.memoryUsage().heapUsed - heapBefore) / MB;
+  const rssMB = process.memoryUsage().rss / MB;
+  log(`run ${run}: index built in ${Math.round(buildMs)} ms, ${indexHeapMB.toFixed(1)} MB heap`);
+  for (const { request } of queries.slice(0, 50)) await search.search(viewer, request);
+  const timings: Record<Kind, number[]> = { 'one-word': [], prefix: [], 'multi-word': [], typo: [], 'filter-only': [] };
+  let empty = 0;
+  for (const { kind, request } of queries) {
+    const t0 = performance.now();
+    const result = await search.search(viewer, request);
+    timings[kind].push(performance.now() - t0);
+    if (result.tracks.length + result.albums.length + result.artists.length === 0) empty++;
+  }
+  await search.stop();
+  return {
+    run,
+    buildMs: round(buildMs, 0),
+    indexHeapMB: round(indexHeapMB, 1),
+    rssMB: round(rssMB, 0),
+    ...percentiles(Object.values(timings).flat()),
+    byKind: Object.fromEntries(KINDS.map((kind) => [kind, { queries: timings[kind].length, ...percentiles(timings[kind]) }])),
+    emptyResults: empty,
+    index: search.index.stats(),
+  };
+}
+
+function createService(database: DatabaseHandle) {
+  const access = createLibraryAccessRepository(database.db);
+  const visibleLibraryIds = (viewer: { id: string; role: 'admin' | 'user' }) => access.visibleLibraryIds(viewer.id, viewer.role === 'admin');
+  const catalog = createCatalogService({
+    catalog: createCatalogRepository(database.db),
+    visibleLibraryIds,
+    itemStats: createUserItemStats(createCollectionRepository(database.db)),
+  });
+  return createSearchService({
+    repository: createSearchRepository(database.db),
+    bus: createInProcessEventBus(),
+    catalog,
+    visibleLibraryIds,
+    log: { error: (data, message) => log(`${message}: ${JSON.stringify(data)}`) },
+  });
+}
+
+/**
+ * Writes the library with one prepared statement per table in one transaction (the scanner's path would take
+ * minutes): artists with about 5 albums of 6–14 tracks, a genre per track, 60% FLAC and 40% MP3, BPM and key on
+ * most tracks, added over two years.
+ */
+function generate(file: string, trackCount: number): Generated {
+  const random = new Random(SEED);
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = OFF');
+  const insert = {
+    library: sqlite.prepare('insert into libraries (id, name, root_path, created_at) values (?, ?, ?, ?)'),
+    artist: sqlite.prepare('insert into artists (id, name, name_key, sort_name, created_at) values (?, ?, ?, ?, ?)'),
+    genre: sqlite.prepare('insert into genres (id, name, name_key) values (?, ?, ?)'),
+    album: sqlite.prepare(
+      'insert into albums (id, title, title_key, album_artist_id, album_artist_name, group_key, year, compilation, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)',
+    ),
+    track: sqlite.prepare(
+      `insert into tracks (id, library_id, path, status, size, mtime_ms, fingerprint, title, title_key, artist, album_id, album_artist,
+        track_number, year, bpm, musical_key, duration_ms, codec, container, lossless, compilation, added_at, updated_at)
+       values (?, ?, ?, 'ok', 5000000, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+    ),
+    credit: sqlite.prepare('insert into track_artists (track_id, artist_id, role, position) values (?, ?, ?, 0)'),
+    tag: sqlite.prepare('insert into track_genres (track_id, genre_id, position) values (?, ?, 0)'),
+  };
+  const generated: Generated = { tracks: [], counts: { tracks: 0, albums: 0, artists: 0, genres: GENRES.length } };
+  sqlite.transaction(() => {
+    const libraryId = newId();
+    insert.library.run(libraryId, 'Music', '/music', START_MS);
+    const genreIds = GENRES.map((name) => {
+      const id = newId();
+      insert.genre.run(id, name, foldKey(name));
+      return id;
+    });
+    const namer = new ArtistNamer(random);
+    const artists = new Map<string, { id: string; name: string }>();
+    while (generated.counts.tracks < trackCount) {
+      const name = namer.next();
+      let artist = artists.get(foldKey(name));
+      if (!artist) {
+        artist = { id: newId(), name };
+        artists.set(foldKey(name), artist);
+        insert.artist.run(artist.id, name, foldKey(name), artistSortKey(name), START_MS);
+      }
+      for (let a = random.int(3, 7); a > 0 && generated.counts.tracks < trackCount; a--) {
+        const album = { id: newId(), title: albumTitle(random), year: random.int(1960, 2024) };
+        insert.album.run(album.id, album.title, foldKey(album.title), artist.id, artist.name, `${album.id}`, album.year, START_MS, START_MS);
+        generated.counts.albums++;
+        const genre = random.int(0, genreIds.length - 1);
+        for (let n = 1, count = random.int(6, 14); n <= count && generated.counts.tracks < trackCount; n++) {
+          const id = newId();
+          const title = trackTitle(random);
+          const lossless = random.chance(0.6);
+          const addedAt = START_MS + random.int(0, 730) * DAY;
+          insert.track.run(
+            id, libraryId, `${artist.name}/${album.title} [${album.id}]/${n} ${title}.${lossless ? 'flac' : 'mp3'}`, addedAt, id, title, foldKey(title), artist.name,
+            album.id, artist.name, n, album.year, random.chance(0.7) ? random.int(60, 180) : null, random.chance(0.6) ? random.pick(KEYS) : null,
+            random.int(120, 480) * 1000, lossless ? 'FLAC' : 'MPEG 1 Layer 3', lossless ? 'FLAC' : 'MPEG', lossless ? 1 : 0, addedAt, addedAt,
+          );
+          insert.credit.run(id, artist.id, 'artist');
+          insert.tag.run(id, genreIds[genre]);
+          generated.tracks.push({ title, artist: artist.name, album: album.title });
+          generated.counts.tracks++;
+        }
+      }
+    }
+    generated.counts.artists = artists.size;
+  })();
+  sqlite.close();
+  return generated;
+}
+
+/** Words of a name as a user would type them: letters only, lower-case, diacritics kept (search folds them). */
+function wordsOf(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((word) => !/^\d+$/.test(word));
+}
+
+/** One edit (substitute, delete, insert or swap) in the middle of a word of 5+ letters. */
+function typo(random: Random, word: string): string {
+  const at = random.int(1, word.length - 2);
+  switch (random.int(0, 3)) {
+    case 0:
+      return word.slice(0, at) + 'x' + word.slice(at + 1);
+    case 1:
+      return word.slice(0, at) + word.slice(at + 1);
+    case 2:
+      return word.slice(0, at) + word[at] + word.slice(at);
+    default:
+      return word.slice(0, at - 1) + word[at] + word[at - 1] + word.slice(at + 1);
+  }
+}
+
+function makeQueries(random: Random, generated: Generated, count: number): { kind: Kind; request: SearchRequest }[] {
+  const queries: { kind: Kind; request: SearchRequest }[] = [];
+  const pickTrack = () => generated.tracks[random.int(0, generated.tracks.length - 1)]!;
+  for (let i = 0; i < count; i++) {
+    const kind = KINDS[i % KINDS.length]!;
+    const track = pickTrack();
+    const field = random.pick([track.title, track.artist, track.album]);
+    const words = wordsOf(field);
+    let request: SearchRequest;
+    switch (kind) {
+      case 'one-word':
+        request = { q: random.pick(words.length ? words : wordsOf(track.artist)) };
+        break;
+      case 'prefix': {
+        // Typing the name: whole words so far, then part of the next one (at least 2 letters).
+        const all = wordsOf(`${track.artist} ${track.title}`);
+        const upTo = random.int(0, all.length - 1);
+        const last = all[upTo]!;
+        request = { q: [...all.slice(0, upTo), last.slice(0, random.int(Math.min(2, last.length), last.length))].join(' ') };
+        break;
+      }
+      case 'multi-word':
+        request = { q: `${random.pick(wordsOf(track.artist))} ${random.pick(wordsOf(track.title).length ? wordsOf(track.title) : wordsOf(track.album))}` };
+        break;
+      case 'typo': {
+        const long = wordsOf(`${track.artist} ${track.title} ${track.album}`).filter((word) => word.length >= 5);
+        request = { q: long.length ? typo(random, random.pick(long)) : track.title };
+        break;
+      }
+      case 'filter-only': {
+        const from = random.int(1960, 2020);
+        request = random.pick<SearchRequest>([
+          { genre: random.pick(GENRES), yearFrom: from, yearTo: from + 5 },
+          { lossless: true, addedSince: START_MS + 700 * DAY, sort: 'added' },
+          { bpmMin: 120, bpmMax: 128, key: random.pick(KEYS), sort: 'bpm' },
+          { genre: random.pick(GENRES), sort: 'year' },
+          { durationMin: 400, codec: 'FLAC', sort: 'duration' },
+        ]);
+        break;
+      }
+    }
+    // Filters select tracks (albums and artists only follow them), so a filter UI lists tracks.
+    queries.push({ kind, request: { ...request, ...(kind === 'filter-only' ? { types: ['track'] } : {}), limit: 20 } });
+  }
+  return queries;
+}
+
+function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  const mean = sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length);
+  return { p50Ms: round(at(50), 2), p95Ms: round(at(95), 2), p99Ms: round(at(99), 2), meanMs: round(mean, 2) };
+}
+
+function parseOptions(): { tracks: number; queries: number; runs: number } {
+  const { values } = parseArgs({
+    options: {
+      tracks: { type: 'string', default: '100000' },
+      queries: { type: 'string', default: '1000' },
+      runs: { type: 'string', default: '3' },
+    },
+  });
+  return { tracks: positiveInteger('--tracks', values.tracks), queries: positiveInteger('--queries', values.queries), runs: positiveInteger('--runs', values.runs) };
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench:search: ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});
