@@ -2,7 +2,8 @@
  * The files one tag read has open, and random-access reads through them. Everything the reader does with a file
  * goes through here, so that closing these files stops a read that ran out of time.
  */
-import { fromFile, type ITokenizer } from 'strtok3';
+import type { ITokenizer } from 'strtok3';
+import { BufferedFileTokenizer } from './buffered-file-tokenizer.js';
 
 /** Reads up to `length` bytes at `position`; fewer at the end of the file. */
 export type ReadBytesAt = (position: number, length: number) => Promise<Uint8Array>;
@@ -15,10 +16,9 @@ export class OpenFiles {
   private readonly tokenizers = new Set<ITokenizer>();
   private closed = false;
 
-  /** Opens a regular file; rejects with strtok3's `NotRegularFileError` for directories, FIFOs and devices. */
-  async open(absolutePath: string): Promise<ITokenizer> {
-    // O_NONBLOCK with the regular-file check keeps a FIFO from blocking the open.
-    const tokenizer = await fromFile(absolutePath, { regularFileOnly: true });
+  /** Opens a file, see `BufferedFileTokenizer.open` for `size`. */
+  async open(absolutePath: string, size?: number): Promise<ITokenizer> {
+    const tokenizer = await BufferedFileTokenizer.open(absolutePath, size);
     if (this.closed) {
       await tokenizer.close().catch(() => undefined);
       throw new Error('read abandoned');
