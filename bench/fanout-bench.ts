@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
 import type { PasswordHasher } from '../src/auth/password-hasher.js';
 import { loadConfig } from '../src/config.js';
+import { median, positiveInteger, round } from './bench-math.js';
 import { createSseParser } from './sse-client.js';
 
 const MB = 1024 * 1024;
@@ -602,23 +603,6 @@ function parseOptions(): Options {
     idle: positiveInteger('--idle', values.idle, 0),
     idleHoldSeconds: positiveInteger('--idle-hold', values['idle-hold']),
   };
-}
-
-function positiveInteger(name: string, text: string, min = 1): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${text}"`);
-  return value;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
 }
 
 function log(message: string): void {

@@ -9,6 +9,7 @@ import { cpus, platform, arch, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { median, positiveInteger, round } from './bench-math.js';
 import { runScan, type TimedScan } from './scan-cli.js';
 import { generateLibrary, type GeneratedLibrary } from './synthetic-library.js';
 
@@ -239,23 +240,6 @@ function parseOptions(): Options {
     },
   });
   return { files: positiveInteger('--files', values.files), runs: positiveInteger('--runs', values.runs), cli: resolve(values.cli), keep: values.keep };
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got "${text}"`);
-  return value;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function round(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
 }
 
 function log(message: string): void {

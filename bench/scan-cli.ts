@@ -1,20 +1,12 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import type { ScanSummary as ScannerSummary } from '../src/library/scanner/scanner.js';
 
-/** The one JSON line `omnisonic scan --json` prints on stdout. */
-export interface ScanSummary {
-  added: number;
-  updated: number;
-  moved: number;
-  missing: number;
-  reactivated: number;
-  unchanged: number;
-  broken: { path: string; reason: string }[];
-  /** Scan time measured by the CLI itself, ms: no process start-up, no database opening. */
-  durationMs: number;
-  /** The scanning process's peak resident set size, bytes. */
-  peakRssBytes: number;
-}
+/**
+ * The one JSON line `omnisonic scan --json` prints on stdout: the scanner's summary (`durationMs` is measured by the
+ * CLI itself, without process start-up or database opening) plus the process's peak resident set size in bytes.
+ */
+export type ScanSummary = ScannerSummary & { peakRssBytes: number };
 
 export interface TimedScan {
   summary: ScanSummary;
