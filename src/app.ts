@@ -348,7 +348,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
 
   await app.ready();
-  search.start();
+  if (config.backgroundIndexing) search.start();
   await uploads.recover();
   await library.startBackground(config);
   collection.forwarder.start();

@@ -20,8 +20,12 @@ export interface Config {
   scanIntervalMinutes: number;
   /** Scan the music folders when the server starts. */
   scanOnStart: boolean;
-  /** Hash tracks' whole files in the background after start-up and every scan; one-shot CLI commands run without. */
-  hashInBackground: boolean;
+  /**
+   * Keep derived data current in the background: tracks' whole-file content hashes (after start-up and every scan) and
+   * the in-memory search index. One-shot CLI commands turn it off: they exit after their own work, which this would
+   * only slow down and swell (a scan would also index every track it adds).
+   */
+  backgroundIndexing: boolean;
   /** Let admins write catalog edits into the files' tags (`POST /tracks/{id}/write-tags`); off by default. */
   allowTagWrites: boolean;
   /** Import `.m3u`/`.m3u8` files found in the music folders as playlists of the first admin. */
@@ -163,7 +167,7 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     watch: parseBoolean('OMNISONIC_WATCH', env.OMNISONIC_WATCH, true),
     scanIntervalMinutes: parseInteger('OMNISONIC_SCAN_INTERVAL', env.OMNISONIC_SCAN_INTERVAL, 0, 0, 7 * 24 * 60),
     scanOnStart: parseBoolean('OMNISONIC_SCAN_ON_START', env.OMNISONIC_SCAN_ON_START, true),
-    hashInBackground: true,
+    backgroundIndexing: true,
     allowTagWrites: parseBoolean('OMNISONIC_ALLOW_TAG_WRITES', env.OMNISONIC_ALLOW_TAG_WRITES, false),
     importM3u: parseBoolean('OMNISONIC_IMPORT_M3U', env.OMNISONIC_IMPORT_M3U, true),
     adminUser,

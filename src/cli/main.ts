@@ -12,12 +12,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/**
- * Config for one-shot commands: no watcher, no start-up or periodic scans, no background hashing (it would compete
- * with the command's own work and be stopped at exit anyway), quiet logs.
- */
+/** Config for one-shot commands: no watcher, no start-up or periodic scans, no background indexing, quiet logs. */
 function oneShotConfig(input: ConfigInput): Config {
-  return { ...loadConfig(input), watch: false, scanOnStart: false, scanIntervalMinutes: 0, hashInBackground: false, logLevel: 'warn' };
+  return { ...loadConfig(input), watch: false, scanOnStart: false, scanIntervalMinutes: 0, backgroundIndexing: false, logLevel: 'warn' };
 }
 
 const program = new Command('omnisonic')

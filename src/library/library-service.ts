@@ -37,8 +37,8 @@ export interface BackgroundOptions {
   watch: boolean;
   /** 0 = no periodic scans. */
   scanIntervalMinutes: number;
-  /** Hash contents after start-up and after every scan. */
-  hashInBackground: boolean;
+  /** Hash contents after start-up and after every scan (see `Config.backgroundIndexing`). */
+  backgroundIndexing: boolean;
 }
 
 /** Work that follows a scan over the same folders (e.g. importing playlist files); see `afterScan`. */
@@ -214,12 +214,12 @@ export function createLibraryService(deps: LibraryServiceDeps) {
 
     /**
      * Starts what `serve` runs besides HTTP: resumes an interrupted scan (or scans when `scanOnStart`), then hashes
-     * in the background after every scan (when `hashInBackground`); watches the folders; schedules periodic full scans.
+     * in the background after every scan (when `backgroundIndexing`); watches the folders; schedules periodic full scans.
      */
     async startBackground(options: BackgroundOptions): Promise<void> {
       stopping = false;
       abort = new AbortController();
-      hashInBackground = options.hashInBackground;
+      hashInBackground = options.backgroundIndexing;
       const libraries = await ensureLibraries();
       if (options.scanOnStart || (await repository.hasUnfinishedScan())) scan().catch(logFailure('scan failed'));
       else if (hashInBackground) hasher.run().catch(logFailure('content hashing failed'));

@@ -270,6 +270,7 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
     walkedLocations ??= new Set(walked.flatMap((w) => w.walk.files.map((file) => locationKey(w.library.id, file.relPath))));
     return walkedLocations.has(locationKey(libraryId, relPath));
   };
+
   if (!batchIsEmpty(batch0)) await repository.applyBatch(batch0);
 
   // Phase: read-tags.
