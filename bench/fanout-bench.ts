@@ -17,13 +17,14 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
 import type { PasswordHasher } from '../src/auth/password-hasher.js';
 import { loadConfig } from '../src/config.js';
+import { machineInfo } from './machine-info.js';
 import { median, positiveInteger, round } from './bench-math.js';
 import { createSseParser } from './sse-client.js';
 
@@ -544,13 +545,7 @@ async function main(): Promise<void> {
       medians: 'each figure is the median over runs',
     },
     machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? null,
-      totalMemoryMB: Math.round(totalmem() / MB),
-      platform: platform(),
-      arch: arch(),
-      kernel: release(),
-      node: process.version,
+      ...machineInfo(),
       loadAverageBefore: loadBefore.map((value) => round(value, 2)),
       loadAverageAfter: loadavg().map((value) => round(value, 2)),
     },

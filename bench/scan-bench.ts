@@ -5,10 +5,11 @@
  * progress goes to stderr. Run from the repository root (npm does).
  */
 import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
-import { cpus, platform, arch, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { machineInfo } from './machine-info.js';
 import { median, positiveInteger, round } from './bench-math.js';
 import { runScan, type TimedScan } from './scan-cli.js';
 import { generateLibrary, type GeneratedLibrary } from './synthetic-library.js';
@@ -179,15 +180,7 @@ function buildReport(
         'audio bodies are 3–10 s clips (MP3 CBR 128 kb/s, 16-bit/44.1 kHz FLAC) to keep 20,000 files on disk, so files are ' +
         '~50–400 KB, not 3–40 MB: tags and covers are realistic, anything that reads whole files (hashing) is not',
     },
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? null,
-      totalMemoryMB: Math.round(totalmem() / MB),
-      platform: platform(),
-      arch: arch(),
-      kernel: release(),
-      node: process.version,
-    },
+    machine: machineInfo(),
     raw: runs,
   };
 }

@@ -7,10 +7,11 @@
  * stdout and writes it to bench-results/search.json; progress goes to stderr. Figures are medians over the runs.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { machineInfo } from './machine-info.js';
 import { median, positiveInteger, round } from './bench-math.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'search',
       date: new Date().toISOString(),
-      machine: { platform: platform(), release: release(), arch: arch(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemMB: Math.round(totalmem() / MB), node: process.version },
+      machine: machineInfo(),
       library: { ...generated.counts, generateMs: Math.round(generateMs) },
       queries: { total: queries.length, mix: Object.fromEntries(KINDS.map((kind) => [kind, queries.filter((q) => q.kind === kind).length])), limit: 20 },
       median: summary,

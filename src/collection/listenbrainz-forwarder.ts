@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import { createCoalescingRunner } from '../shared/coalescing-runner.js';
 import type { ListenBrainzClient, ListenBrainzListen } from './listenbrainz-client.js';
 import type { ListenBrainzRepository, OutboxRow } from './listenbrainz-repository.js';
 import type { Timer } from './timer.js';
@@ -42,8 +43,6 @@ function backoffDelayMs(failuresBefore: number): number {
 export function createListenBrainzForwarder(deps: ListenBrainzForwarderDeps) {
   const { outbox, client, cipher, clock, timer, log } = deps;
   let stopped = true;
-  let running: Promise<void> | null = null;
-  let again = false;
   let disarm: (() => void) | null = null;
 
   /** Sends `rows` (one user's) as one request and settles them by the outcome. */
@@ -116,23 +115,13 @@ export function createListenBrainzForwarder(deps: ListenBrainzForwarderDeps) {
     }
   }
 
+  const runner = createCoalescingRunner(pass);
+
   /** Runs a pass now, or right after the one under way; resolves when no pass is running. */
   function wake(): Promise<void> {
     disarm?.();
     disarm = null;
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        await pass();
-      } while (again);
-    })().finally(() => {
-      running = null;
-    });
-    return running;
+    return runner.run();
   }
 
   return {
@@ -157,7 +146,7 @@ export function createListenBrainzForwarder(deps: ListenBrainzForwarderDeps) {
       stopped = true;
       disarm?.();
       disarm = null;
-      await running;
+      await runner.current();
     },
   };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createCoalescingRunner } from '../shared/coalescing-runner.js';
 import type { LibraryRepository } from './library-repository.js';
 
 export interface HashingDeps {
@@ -17,9 +18,7 @@ const PAGE = 100;
  * next round (the next scan re-reads it anyway).
  */
 export function createContentHasher(deps: HashingDeps) {
-  let running: Promise<void> | null = null;
   let stopped = false;
-  let again = false;
 
   async function hashAll(): Promise<void> {
     let afterId = '';
@@ -44,6 +43,8 @@ export function createContentHasher(deps: HashingDeps) {
     }
   }
 
+  const runner = createCoalescingRunner(hashAll, () => !stopped);
+
   return {
     /**
      * Starts hashing unless it is running; a call while it runs makes it go round once more so tracks added
@@ -51,25 +52,13 @@ export function createContentHasher(deps: HashingDeps) {
      */
     run(): Promise<void> {
       stopped = false;
-      if (running) {
-        again = true;
-        return running;
-      }
-      running = (async () => {
-        do {
-          again = false;
-          await hashAll();
-        } while (again && !stopped);
-      })().finally(() => {
-        running = null;
-      });
-      return running;
+      return runner.run();
     },
     pending: () => deps.repository.countUnhashed(),
     /** Stops after the current file. */
     async stop(): Promise<void> {
       stopped = true;
-      await running;
+      await runner.current();
     },
   };
 }
