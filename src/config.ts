@@ -56,6 +56,8 @@ export interface Config {
   uploadQuotaBytes: number;
   /** Unfinished uploads untouched this long (ms) expire and their bytes are deleted (OMNISONIC_UPLOAD_EXPIRY_HOURS, default 24). */
   uploadExpiryMs: number;
+  /** Sync change-log rows older than this (ms) are deleted; cursors before them answer 410 (OMNISONIC_SYNC_RETENTION_DAYS, default 90). */
+  syncRetentionMs: number;
 }
 
 /** A setting with a bad value; the CLI prints `message` as one line and exits non-zero. */
@@ -184,5 +186,6 @@ export function loadConfig(input: ConfigInput = {}, env: NodeJS.ProcessEnv = pro
     uploadMaxBytes: parseInteger('OMNISONIC_UPLOAD_MAX_BYTES', env.OMNISONIC_UPLOAD_MAX_BYTES, 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     uploadQuotaBytes: parseInteger('OMNISONIC_UPLOAD_QUOTA_BYTES', env.OMNISONIC_UPLOAD_QUOTA_BYTES, 0, 0, Number.MAX_SAFE_INTEGER),
     uploadExpiryMs: parseInteger('OMNISONIC_UPLOAD_EXPIRY_HOURS', env.OMNISONIC_UPLOAD_EXPIRY_HOURS, 24, 1, 24 * 365) * 3_600_000,
+    syncRetentionMs: parseInteger('OMNISONIC_SYNC_RETENTION_DAYS', env.OMNISONIC_SYNC_RETENTION_DAYS, 90, 1, 3650) * 86_400_000,
   };
 }

@@ -4,6 +4,7 @@ import { buildApp } from '../app.js';
 import { ConfigError, loadConfig, type Config, type ConfigInput } from '../config.js';
 import { AppError } from '../shared/errors.js';
 import { listen } from '../server.js';
+import { syncCommandAction } from '../sync-client/sync-command.js';
 import { runScanCommand } from './scan-command.js';
 import { readPassword } from './read-password.js';
 import type { UserChanges } from '../users/users-service.js';
@@ -121,6 +122,21 @@ user
       process.stdout.write(`deleted "${target.username}"\n`);
     });
   });
+
+program
+  .command('sync')
+  .description("Keep an offline copy of a server's library in a folder: downloads what is new or changed, removes what was deleted")
+  .requiredOption('--server <url>', 'the server, e.g. http://192.168.1.10:4747')
+  .option('--token <token>', 'device access token from POST /api/v1/devices (env OMNISONIC_TOKEN)')
+  .requiredOption('--dir <dir>', 'folder to mirror into (state in DIR/.omnisonic-sync/)')
+  .option('--once', 'sync once and exit (default: keep syncing)')
+  .option('--interval <seconds>', 'seconds between polls when syncing continuously', '300')
+  .option('--no-events', "poll only; do not listen to the server's library events")
+  .option('--json', 'print each summary as one JSON line')
+  .option('--verify', 'hash every local file at start, not only those whose size or mtime changed')
+  .option('--retry-for <seconds>', 'give up once the server has been unreachable this long (default: keep retrying)')
+  .option('--page-size <n>', 'records per request, 1-1000', '1000')
+  .action(syncCommandAction);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof AppError) {

@@ -183,7 +183,7 @@ export function createCollectionService(deps: CollectionServiceDeps) {
      */
     async setFavorite(viewer: Viewer, type: ItemType, id: string, favorite: boolean): Promise<void> {
       await requireVisible(viewer, type, id);
-      const changed = favorite ? await repository.addFavorite(viewer.id, type, id, clock.now()) : await repository.removeFavorite(viewer.id, type, id);
+      const changed = favorite ? await repository.addFavorite(viewer.id, type, id, clock.now()) : await repository.removeFavorite(viewer.id, type, id, clock.now());
       if (changed) await publish(viewer.id, { change: 'favorite', type, id, favorite });
     },
 

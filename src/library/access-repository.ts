@@ -5,6 +5,22 @@ export type LibraryRecord = Omit<LibrariesTable, 'kind'> & { kind: 'music' | 'up
 
 /** SQL for libraries as administered objects and for who may see them. */
 export function createLibraryAccessRepository(db: Db) {
+  /** The libraries a user may see (see `visibleLibraryIds`) with their kind and owner, in id order. */
+  async function visibleLibraries(userId: string, isAdmin: boolean): Promise<Pick<LibraryRecord, 'id' | 'kind' | 'ownerUserId'>[]> {
+    return db
+      .selectFrom('libraries')
+      .select(['id', 'kind', 'ownerUserId'])
+      .where((eb) =>
+        eb.or([
+          eb('ownerUserId', '=', userId),
+          ...(isAdmin ? [eb('kind', '=', 'music')] : []),
+          eb('id', 'in', eb.selectFrom('libraryUsers').select('libraryId').where('userId', '=', userId)),
+        ]),
+      )
+      .orderBy('id')
+      .execute();
+  }
+
   return {
     async listAll(): Promise<LibraryRecord[]> {
       return db.selectFrom('libraries').selectAll().orderBy('name').orderBy('id').execute();
@@ -34,24 +50,39 @@ export function createLibraryAccessRepository(db: Db) {
       return (await db.selectFrom('users').select('id').where('id', 'in', userIds).execute()).map((row) => row.id);
     },
     /**
+     * The users who may see at least one of `libraryIds` (the rule of `visibleLibraryIds`, the other way round):
+     * owners of those that are upload libraries, users granted one, and every admin when one is a music library.
+     */
+    async userIdsWhoCanSee(libraryIds: string[]): Promise<Set<string>> {
+      if (libraryIds.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('libraries')
+        .select('ownerUserId as userId')
+        .where('id', 'in', libraryIds)
+        .where('ownerUserId', 'is not', null)
+        .union(db.selectFrom('libraryUsers').select('userId').where('libraryId', 'in', libraryIds))
+        .union(
+          db
+            .selectFrom('users')
+            .select('id as userId')
+            .where('role', '=', 'admin')
+            .where((eb) => eb.exists(eb.selectFrom('libraries').select('libraries.id').where('libraries.id', 'in', libraryIds).where('kind', '=', 'music'))),
+        )
+        .execute();
+      return new Set(rows.flatMap((row) => (row.userId ? [row.userId] : [])));
+    },
+
+    /**
      * Libraries a user may see: their own upload library, music libraries granted to them, and — for admins —
      * every music library.
      */
     async visibleLibraryIds(userId: string, isAdmin: boolean): Promise<string[]> {
-      const rows = await db
-        .selectFrom('libraries')
-        .select('id')
-        .where((eb) =>
-          eb.or([
-            eb('ownerUserId', '=', userId),
-            ...(isAdmin ? [eb('kind', '=', 'music')] : []),
-            eb('id', 'in', eb.selectFrom('libraryUsers').select('libraryId').where('userId', '=', userId)),
-          ]),
-        )
-        .execute();
-      return rows.map((row) => row.id);
+      return (await visibleLibraries(userId, isAdmin)).map((row) => row.id);
     },
+
+    visibleLibraries,
   };
+
 }
 
 export type LibraryAccessRepository = ReturnType<typeof createLibraryAccessRepository>;

@@ -1,9 +1,12 @@
 import path from 'node:path';
+import type { Clock } from '../shared/clock.js';
 import { createCoalescingRunner } from '../shared/coalescing-runner.js';
 import type { LibraryRepository } from './library-repository.js';
 
 export interface HashingDeps {
   repository: LibraryRepository;
+  /** Times the sync change-log event of a stored hash (sync clients wait for the SHA-256 before downloading). */
+  clock: Clock;
   sha256File(absPath: string): Promise<string>;
   stat(absPath: string): Promise<{ size: number; mtimeMs: number } | null>;
 }
@@ -33,7 +36,7 @@ export function createContentHasher(deps: HashingDeps) {
           const hash = await deps.sha256File(absPath);
           const after = await deps.stat(absPath);
           if (after && after.size === track.size && after.mtimeMs === track.mtimeMs) {
-            await deps.repository.setContentHash(track.id, hash, track.size, track.mtimeMs);
+            await deps.repository.setContentHash(track.id, hash, track.size, track.mtimeMs, deps.clock.now());
           }
         } catch {
           // Unreadable or gone: the next scan marks it; hashing moves on.

@@ -1,6 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { parseOverrideRows, type OverriddenTrack } from '../overrides/fields.js';
+import {
+  appendLibraryEvents,
+  catalogDeletes,
+  catalogEventsOfAlbums,
+  catalogEventsOfTracks,
+  librariesOf,
+} from '../sync/library-events-repository.js';
 import type {
   AlbumsTable,
   ArtistsTable,
@@ -168,8 +175,14 @@ export function createLibraryRepository(db: Db) {
       };
     },
 
-    async applyBatch(batch: ScanBatch): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+    /**
+     * Applies the batch in one transaction, with its sync change-log events (`now`, epoch ms). Resolves with the ids
+     * of the libraries whose viewers the change concerns.
+     */
+    async applyBatch(batch: ScanBatch, now: number): Promise<string[]> {
+      return db.transaction().execute(async (trx) => {
+        const updatedIds = batch.updates.map((u) => u.id);
+        const before = updatedIds.length > 0 ? await catalogEventsOfTracks(trx, updatedIds) : [];
         for (const rows of chunks(batch.artworks, INSERT_CHUNK)) {
           await trx.insertInto('artworks').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute();
         }
@@ -214,14 +227,22 @@ export function createLibraryRepository(db: Db) {
             )
             .execute();
         }
+        const touched = [...batch.inserts.map((i) => i.track.id), ...updatedIds];
+        const events = [...before, ...(touched.length > 0 ? await catalogEventsOfTracks(trx, touched) : [])];
+        await appendLibraryEvents(trx, events, now);
+        return librariesOf(events);
       });
     },
 
-    async markMissing(ids: string[], now: number): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+    /** Marks tracks missing, with their change-log events; resolves with the libraries concerned. */
+    async markMissing(ids: string[], now: number): Promise<string[]> {
+      return db.transaction().execute(async (trx) => {
         for (const list of chunks(ids, IN_CHUNK)) {
           await trx.updateTable('tracks').set({ status: 'missing', missingSince: now, updatedAt: now }).where('id', 'in', list).execute();
         }
+        const events = await catalogEventsOfTracks(trx, ids);
+        await appendLibraryEvents(trx, events, now);
+        return librariesOf(events);
       });
     },
 
@@ -247,18 +268,26 @@ export function createLibraryRepository(db: Db) {
       return out;
     },
 
-    async updateAlbums(updates: { id: string; fields: Partial<AlbumsTable> }[]): Promise<void> {
-      if (updates.length === 0) return;
-      await db.transaction().execute(async (trx) => {
+    /** Writes album fields, with their change-log events; resolves with the libraries concerned. */
+    async updateAlbums(updates: { id: string; fields: Partial<AlbumsTable> }[], now: number): Promise<string[]> {
+      if (updates.length === 0) return [];
+      return db.transaction().execute(async (trx) => {
+        const ids = updates.map((u) => u.id);
+        // Before too: a cover the album no longer shows may stop being visible.
+        const before = await catalogEventsOfAlbums(trx, ids);
         for (const update of updates) await trx.updateTable('albums').set(update.fields).where('id', '=', update.id).execute();
+        const events = [...before, ...(await catalogEventsOfAlbums(trx, ids))];
+        await appendLibraryEvents(trx, events, now);
+        return librariesOf(events);
       });
     },
 
     /**
      * Deletes albums no track (of any status) belongs to any more, then artists no album or track credits, then
-     * unused genres. Returns the deleted album and artist ids.
+     * unused genres. Returns the deleted album and artist ids. Their change-log tombstones go to the viewers of
+     * `libraryIds` (the libraries whose tracks left them: an orphan has no track left to tell).
      */
-    async deleteOrphans(): Promise<{ albums: string[]; artists: string[] }> {
+    async deleteOrphans(libraryIds: string[], now: number): Promise<{ albums: string[]; artists: string[] }> {
       return db.transaction().execute(async (trx) => {
         const albums = (
           await trx
@@ -289,6 +318,7 @@ export function createLibraryRepository(db: Db) {
             not(exists(selectFrom('trackGenres').select('trackGenres.trackId').whereRef('trackGenres.genreId', '=', 'genres.id'))),
           )
           .execute();
+        await appendLibraryEvents(trx, [...catalogDeletes('album', albums, libraryIds), ...catalogDeletes('artist', artists, libraryIds)], now);
         return { albums, artists };
       });
     },
@@ -348,9 +378,24 @@ export function createLibraryRepository(db: Db) {
       return Number(row.n);
     },
 
-    /** Stores a content hash only if the track still has the size and mtime that were hashed. */
-    async setContentHash(id: string, contentHash: string, size: number, mtimeMs: number): Promise<void> {
-      await db.updateTable('tracks').set({ contentHash }).where('id', '=', id).where('size', '=', size).where('mtimeMs', '=', mtimeMs).execute();
+    /**
+     * Stores a content hash only if the track still has the size and mtime that were hashed, with its change-log
+     * event (sync clients wait for the SHA-256 before downloading). Resolves with the track's library when stored.
+     */
+    async setContentHash(id: string, contentHash: string, size: number, mtimeMs: number, now: number): Promise<string | null> {
+      return db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable('tracks')
+          .set({ contentHash })
+          .where('id', '=', id)
+          .where('size', '=', size)
+          .where('mtimeMs', '=', mtimeMs)
+          .returning('libraryId')
+          .executeTakeFirst();
+        if (!updated) return null;
+        await appendLibraryEvents(trx, [{ entityType: 'track', entityId: id, op: 'upsert', libraryId: updated.libraryId, ownerUserId: null }], now);
+        return updated.libraryId;
+      });
     },
   };
 }

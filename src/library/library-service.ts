@@ -69,7 +69,7 @@ function outermost(scopes: ScanScope[]): ScanScope[] {
  */
 export function createLibraryService(deps: LibraryServiceDeps) {
   const { repository, clock, bus } = deps;
-  const hasher = createContentHasher({ repository, sha256File: deps.files.sha256File, stat: deps.files.stat });
+  const hasher = createContentHasher({ repository, clock, sha256File: deps.files.sha256File, stat: deps.files.stat });
   let current: RunningScan | null = null;
   let tail: Promise<unknown> = Promise.resolve();
   let queuedFull: Promise<ScanSummary> | null = null;

@@ -5,6 +5,7 @@ import { UNKNOWN_ALBUM } from '../library/scanner/track-tags.js';
 import { newId } from '../shared/ids.js';
 import { foldKey } from '../shared/text.js';
 import { editableColumns, type EditableTags, type TrackOverrides } from './fields.js';
+import { librariesOf, markDeleted, type LibraryEvent } from '../sync/library-events-repository.js';
 import type { EditQueries, TrackState } from './overrides-repository.js';
 
 /**
@@ -58,6 +59,8 @@ export interface RewriteResult {
   tracks: string[];
   albums: { upserted: string[]; deleted: string[] };
   artists: { upserted: string[]; deleted: string[] };
+  /** The libraries whose viewers the change concerns. */
+  libraryIds: string[];
 }
 
 const unique = <T>(values: (T | null | undefined)[]): T[] => [...new Set(values.filter((v): v is T => v !== null && v !== undefined))];
@@ -74,7 +77,7 @@ const unique = <T>(values: (T | null | undefined)[]): T[] => [...new Set(values.
  * re-titled in place. Otherwise the tracks join the album already holding the key, or a new one.
  */
 export async function rewriteTracks(q: EditQueries, items: RewriteItem[], now: number): Promise<RewriteResult> {
-  if (items.length === 0) return { tracks: [], albums: { upserted: [], deleted: [] }, artists: { upserted: [], deleted: [] } };
+  if (items.length === 0) return { tracks: [], albums: { upserted: [], deleted: [] }, artists: { upserted: [], deleted: [] }, libraryIds: [] };
   const planned = items.map((item) => ({ item, credits: trackCredits(item.tags) }));
   const artists = await q.ensureArtists(planned.flatMap((p) => [...p.credits.artists, ...p.credits.albumArtists]), now);
   const genreIds = await q.ensureGenres(planned.flatMap((p) => p.credits.genres));
@@ -159,9 +162,32 @@ export async function rewriteTracks(q: EditQueries, items: RewriteItem[], now: n
   for (const id of refreshed) upsertedAlbums.add(id);
 
   const goneArtists = new Set(deletedArtists);
+  const upserted = [...upsertedAlbums].filter((id) => !gone.has(id));
+  const events = markDeleted(
+    [...items.flatMap(({ state }) => eventsBefore(state)), ...(await q.catalogEvents(items.map((i) => i.state.id), upserted))],
+    { album: deletedAlbums, artist: deletedArtists },
+  );
+  await q.appendEvents(events, now);
   return {
     tracks: items.map((i) => i.state.id),
-    albums: { upserted: [...upsertedAlbums].filter((id) => !gone.has(id)), deleted: deletedAlbums },
+    albums: { upserted, deleted: deletedAlbums },
     artists: { upserted: unique([...formerArtists, ...artists.ids.values()]).filter((id) => !goneArtists.has(id)), deleted: deletedArtists },
+    libraryIds: librariesOf(events),
   };
+}
+
+/** What the track touched before the edit, for the viewers of its library: an album or artist it leaves may vanish. */
+function eventsBefore(state: TrackState): LibraryEvent[] {
+  const event = (entityType: LibraryEvent['entityType'], entityId: string): LibraryEvent => ({
+    entityType,
+    entityId,
+    op: 'upsert',
+    libraryId: state.libraryId,
+    ownerUserId: null,
+  });
+  return [
+    event('track', state.id),
+    ...(state.albumId ? [event('album', state.albumId)] : []),
+    ...[...state.artists, ...state.albumArtists].map((artist) => event('artist', artist.id)),
+  ];
 }

@@ -5,6 +5,7 @@ import { albumRefreshUpdates } from '../library/scanner/album-refresh.js';
 import { createLibraryRepository } from '../library/library-repository.js';
 import { newId } from '../shared/ids.js';
 import { artistSortKey, foldKey } from '../shared/text.js';
+import { appendLibraryEvents, catalogEventsOfAlbums, catalogEventsOfTracks, type LibraryEvent } from '../sync/library-events-repository.js';
 import { isOverrideField, type EditableTags, type OverrideField } from './fields.js';
 
 /** A stored override: the value shown and the file's tags for the field (see `TrackOverridesTable`). */
@@ -284,6 +285,16 @@ function editQueries(q: Kysely<Database>) {
           .where(({ not, exists, selectFrom }) => not(exists(selectFrom('trackGenres').select('trackGenres.trackId').whereRef('trackGenres.genreId', '=', 'genres.id'))))
           .execute();
       }
+    },
+
+    /** Sync change-log events of the tracks and albums as they are now (see `src/sync/library-events-repository.ts`). */
+    async catalogEvents(trackIds: string[], albumIds: string[]): Promise<LibraryEvent[]> {
+      return [...(await catalogEventsOfTracks(q, trackIds)), ...(await catalogEventsOfAlbums(q, albumIds))];
+    },
+
+    /** Appends to the sync change log; the last statement of an edit's transaction. */
+    async appendEvents(events: LibraryEvent[], now: number): Promise<void> {
+      await appendLibraryEvents(q, events, now);
     },
 
     /** Recomputes the albums' cover, year and compilation flag from their tracks as the scanner does; returns the changed ids. */

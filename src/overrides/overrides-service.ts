@@ -138,7 +138,7 @@ export function createOverridesService(deps: OverridesServiceDeps) {
 
   function publish(result: RewriteResult): void {
     const send = (change: 'upsert' | 'delete', entity: 'track' | 'album' | 'artist', ids: string[]) => {
-      if (ids.length > 0) bus.publish({ type: 'library', change, entity, ids });
+      if (ids.length > 0) bus.publish({ type: 'library', change, entity, ids, libraryIds: result.libraryIds });
     };
     send('upsert', 'artist', result.artists.upserted);
     send('upsert', 'album', result.albums.upserted);

@@ -1,3 +1,4 @@
+import { Stream } from 'node:stream';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
@@ -5,10 +6,18 @@ import fp from 'fastify-plugin';
 import { AppError } from '../shared/errors.js';
 import { isCrossSiteForgery } from './csrf.js';
 
+/**
+ * Parsed params, query, JSON and form values; not a streamed body (uploads get the raw request, whose socket and
+ * parser fields form cycles) nor raw bytes.
+ */
+function isParsedObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !(value instanceof Stream) && !ArrayBuffer.isView(value);
+}
+
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
+  if (isParsedObject(value)) return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
   return false;
 }
 
@@ -26,6 +35,10 @@ export const securityPlugin = fp<{ corsOrigins: string[] }>(async (app: FastifyI
         mediaSrc: ["'self'", 'blob:'],
         styleSrc: ["'self'", "'unsafe-inline'"],
         connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        manifestSrc: ["'self'"],
+        // Helmet's default would make browsers rewrite every request of a plain-HTTP LAN server to https, which fails.
+        upgradeInsecureRequests: null,
       },
     },
     // Audio and artwork are fetched by <audio>/<img> from this origin and by other apps; do not block embedding them.

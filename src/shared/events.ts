@@ -8,7 +8,17 @@ import type { UserEvent } from '../events/contracts.js';
  */
 export type BusEvent =
   | { type: 'scan'; state: 'started' | 'progress' | 'finished'; phase?: string; processed?: number; total?: number }
-  | { type: 'library'; change: 'upsert' | 'delete'; entity: 'track' | 'album' | 'artist' | 'artwork'; ids: string[] }
+  | {
+      type: 'library';
+      change: 'upsert' | 'delete';
+      entity: 'track' | 'album' | 'artist' | 'artwork';
+      ids: string[];
+      /**
+       * The libraries whose viewers the change concerns: SSE delivers it only to users who may see one of them.
+       * Every catalog writer sets it; absent means a change tied to no library, sent to every stream.
+       */
+      libraryIds?: string[];
+    }
   | { type: 'user-event'; event: UserEvent };
 
 /** The one event bus. In-process by default; a Redis-backed implementation plugs in behind the same interface. */

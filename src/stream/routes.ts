@@ -1,12 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireUser } from '../auth/routes.js';
 import type { Db } from '../db/database.js';
 import { createLibraryAccessRepository } from '../library/access-repository.js';
 import type { Clock } from '../shared/clock.js';
 import { createStreamRepository } from './stream-repository.js';
-import { createStreamService } from './stream-service.js';
+import { createStreamService, type StreamRequest } from './stream-service.js';
 import { createStreamUrls } from './stream-urls.js';
 import { nodeTrackFiles } from './track-files.js';
 
@@ -40,6 +40,27 @@ const DESCRIPTION = [
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
+
+/** The method and the range and conditional headers of a request, as the stream service evaluates them. */
+function streamRequestOf(request: FastifyRequest): StreamRequest {
+  const { headers } = request;
+  return {
+    method: request.method === 'HEAD' ? 'HEAD' : 'GET',
+    range: headerValue(headers.range),
+    ifRange: headerValue(headers['if-range']),
+    ifNoneMatch: headerValue(headers['if-none-match']),
+    ifModifiedSince: headerValue(headers['if-modified-since']),
+  };
+}
+
+const DOWNLOAD_DESCRIPTION = [
+  'The original file for offline use (sync clients): the same bytes, Range, conditional and error rules as',
+  '`GET /api/v1/tracks/{id}/stream`, plus `Content-Disposition: attachment` with the file\'s own name. A download',
+  'interrupted part-way resumes with `Range: bytes=<held>-` and `If-Range: <ETag>`; the strong ETag is',
+  '`"<SHA-256 hex>"` once the track is hashed (sync records carry `sha256`: download once it is set and compare).',
+  'Auth: a bearer token or session cookie only. Errors: 404 `track_not_found` (also for ids you may not see), 404',
+  '`track_unavailable`, 416 `range_not_satisfiable`.',
+].join('\n');
 
 /** `GET|HEAD /api/v1/tracks/{id}/stream`: a track's original bytes with Range and conditional requests (RFC 9110). */
 export async function streamPlugin(
@@ -98,18 +119,33 @@ export async function streamPlugin(
       }),
     },
     handler: async (request, reply) => {
-      const { headers } = request;
       const viewer =
         request.user ?? (request.query.token ? await urls.viewerFor(request.query.token, request.params.id) : requireUser(request));
-      const result = await service.stream(request.params.id, viewer, {
-        method: request.method === 'HEAD' ? 'HEAD' : 'GET',
-        range: headerValue(headers.range),
-        ifRange: headerValue(headers['if-range']),
-        ifNoneMatch: headerValue(headers['if-none-match']),
-        ifModifiedSince: headerValue(headers['if-modified-since']),
-      });
+      const result = await service.stream(request.params.id, viewer, streamRequestOf(request));
       reply.code(result.status).headers(result.headers);
       // Fastify keeps our Content-Length on HEAD and 304 when no payload is given.
+      return reply.send(result.body ?? undefined);
+    },
+  });
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v1/tracks/:id/download',
+    schema: {
+      summary: 'Download a track (original file, resumable)',
+      description: DOWNLOAD_DESCRIPTION,
+      tags: ['stream', 'sync'],
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      headers: Type.Object({
+        range: Type.Optional(Type.String({ description: 'e.g. `bytes=1048576-` to resume' })),
+        'if-range': Type.Optional(Type.String()),
+        'if-none-match': Type.Optional(Type.String()),
+        'if-modified-since': Type.Optional(Type.String()),
+      }),
+    },
+    handler: async (request, reply) => {
+      const result = await service.stream(request.params.id, requireUser(request), { ...streamRequestOf(request), disposition: 'attachment' });
+      reply.code(result.status).headers(result.headers);
       return reply.send(result.body ?? undefined);
     },
   });

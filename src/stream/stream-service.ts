@@ -22,6 +22,8 @@ export interface StreamRequest {
   ifRange?: string;
   ifNoneMatch?: string;
   ifModifiedSince?: string;
+  /** `attachment`: a download (`Content-Disposition: attachment` with the file's own name) rather than a stream. */
+  disposition?: 'attachment';
 }
 
 /** What to answer: status, headers (lower-case names) and, for a GET with content, the bytes as a stream. */
@@ -42,6 +44,12 @@ export interface StreamService {
   stream(trackId: string, viewer: Viewer, request: StreamRequest): Promise<StreamResponse>;
   /** Throws `track_not_found` unless the track exists in a library the viewer may see. */
   assertVisible(trackId: string, viewer: Viewer): Promise<void>;
+  /**
+   * Where the track's bytes are on disk for a reader other than `stream` (a transcoder, a sidecar lookup): the real
+   * path of the file and of its library root, after the same visibility, status and path-safety checks as
+   * `stream`. Throws `track_not_found` / `track_unavailable` as `stream` does.
+   */
+  localFile(trackId: string, viewer: Viewer): Promise<{ realPath: string; realRoot: string; size: number }>;
 }
 
 /**
@@ -72,6 +80,16 @@ function joinInsideRoot(rootPath: string, relativePath: string): string | null {
 function isStrictlyInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
   return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+/**
+ * `Content-Disposition: attachment` naming the file (RFC 6266): an ASCII `filename` fallback (non-ASCII, quotes,
+ * backslashes and control characters replaced) and the exact name as UTF-8 in `filename*` (RFC 8187).
+ */
+export function attachmentDisposition(fileName: string): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 
 /** The scanner stores whole milliseconds; the filesystem may report fractions. Within 1 ms counts as unchanged. */
@@ -173,6 +191,15 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       await visibleTrack(trackId, viewer);
     },
 
+    async localFile(trackId, viewer) {
+      const { track, visible } = await visibleTrack(trackId, viewer);
+      if (track.status !== 'ok') throw new AppError('track_unavailable');
+      const located = await locateTrack(track, visible);
+      const realRoot = located && (await files.realpath(located.location.rootPath));
+      if (!located || !realRoot) throw new AppError('track_unavailable');
+      return { realPath: located.realPath, realRoot, size: located.info.size };
+    },
+
     async stream(trackId, viewer, request) {
       const { track, visible } = await visibleTrack(trackId, viewer);
       if (track.status !== 'ok') throw new AppError('track_unavailable');
@@ -186,11 +213,12 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
         // RFC 9110 §8.8.2.1: never a Last-Modified later than the response itself (files can carry future mtimes).
         lastModifiedMs: Math.min(Math.floor(located.info.mtimeMs), nowMs),
       };
-      const validatorHeaders = {
+      const validatorHeaders: Record<string, string> = {
         etag: validators.etag,
         'last-modified': formatHttpDate(validators.lastModifiedMs),
         'cache-control': CACHE_CONTROL,
       };
+      if (request.disposition === 'attachment') validatorHeaders['content-disposition'] = attachmentDisposition(path.posix.basename(located.location.path));
 
       // RFC 9110 §13.2.2: If-None-Match / If-Modified-Since are evaluated before Range and If-Range.
       if (isNotModified(request, validators, nowMs)) return { status: 304, headers: validatorHeaders, body: null };

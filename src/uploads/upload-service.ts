@@ -28,10 +28,11 @@ export interface Uploader {
 
 /**
  * Points of `finalize` where a test can stop the process (kill -9) or inject a failure; production passes none.
+ * `renamed-for-read`: the bytes renamed for the tag reader, the upload still `receiving`;
  * `before-move`: checks passed, `finalizing` recorded; `after-move`: the file is in the library, no track yet;
  * `after-commit`: the track exists, the upload row still says `finalizing`.
  */
-export type UploadCheckpoint = 'before-move' | 'after-move' | 'after-commit';
+export type UploadCheckpoint = 'renamed-for-read' | 'before-move' | 'after-move' | 'after-commit';
 
 export interface UploadServiceDeps {
   db: Db;
@@ -129,6 +130,14 @@ export function createUploadService(deps: UploadServiceDeps) {
     );
   }
 
+  /** Moves an upload's staged bytes back to `data.part` whatever name finalize gave them; false when none are staged. */
+  async function restageBytes(id: string): Promise<boolean> {
+    const staged = (await readdir(stagingDir(id)).catch(() => [] as string[]))[0];
+    if (staged === undefined) return false;
+    if (staged !== 'data.part') await rename(path.join(stagingDir(id), staged), partPath(id));
+    return true;
+  }
+
   /** Runs `work` while holding the upload; a second request on it meanwhile gets 409 `upload_busy`. */
   async function exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
     if (busy.has(id)) throw new AppError('upload_busy');
@@ -224,8 +233,9 @@ export function createUploadService(deps: UploadServiceDeps) {
         },
         links,
       });
+      let libraryIds: string[];
       try {
-        await repository.applyBatch(batch);
+        libraryIds = await repository.applyBatch(batch, now);
       } catch (error) {
         if (attempt === 0 && isUniqueViolation(error)) {
           const existing = await db.selectFrom('tracks').select('id').where('libraryId', '=', libraryId).where('path', '=', relPath).executeTakeFirst();
@@ -234,12 +244,12 @@ export function createUploadService(deps: UploadServiceDeps) {
         }
         throw error;
       }
-      const refreshed = await refreshAlbums(repository, [albumId], now).catch(() => []);
-      if (artwork) bus.publish({ type: 'library', change: 'upsert', entity: 'artwork', ids: [artwork.id] });
-      if (created.artists.length) bus.publish({ type: 'library', change: 'upsert', entity: 'artist', ids: created.artists });
-      const albums = [...new Set([...created.albums, ...refreshed])];
-      if (albums.length) bus.publish({ type: 'library', change: 'upsert', entity: 'album', ids: albums });
-      bus.publish({ type: 'library', change: 'upsert', entity: 'track', ids: [trackId] });
+      const refreshed = await refreshAlbums(repository, [albumId], now).catch(() => ({ ids: [], libraryIds: [] }));
+      if (artwork) bus.publish({ type: 'library', change: 'upsert', entity: 'artwork', ids: [artwork.id], libraryIds });
+      if (created.artists.length) bus.publish({ type: 'library', change: 'upsert', entity: 'artist', ids: created.artists, libraryIds });
+      const albums = [...new Set([...created.albums, ...refreshed.ids])];
+      if (albums.length) bus.publish({ type: 'library', change: 'upsert', entity: 'album', ids: albums, libraryIds: [...new Set([...libraryIds, ...refreshed.libraryIds])] });
+      bus.publish({ type: 'library', change: 'upsert', entity: 'track', ids: [trackId], libraryIds });
       return trackId;
     }
   }
@@ -281,6 +291,7 @@ export function createUploadService(deps: UploadServiceDeps) {
     // Read under the client's (cleaned) name with the sniffed extension: a missing title falls back to that name.
     const readPath = path.join(stagingDir(row.id), `${safeStem(row.fileName)}.${type!.ext}`);
     await rename(partPath(row.id), readPath);
+    await checkpoint('renamed-for-read');
     const result = await deps.readTrackFile(readPath);
     if (!result.ok) await fail(row, 'upload_unreadable', `The audio file could not be read: ${result.reason}.`);
     const ok = result as Extract<TrackFileReadResult, { ok: true }>;
@@ -496,10 +507,7 @@ export function createUploadService(deps: UploadServiceDeps) {
             continue;
           }
           // Not moved yet: the bytes are still staged under some name; put them back for another finalize.
-          const dir = stagingDir(row.id);
-          const staged = (await readdir(dir).catch(() => [] as string[]))[0];
-          if (staged) {
-            if (staged !== 'data.part') await rename(path.join(dir, staged), partPath(row.id));
+          if (await restageBytes(row.id)) {
             await update(row.id, { status: 'receiving', libraryId: null, finalPath: null, trackId: null, received: await heldBytes(row.id) });
           } else {
             await update(row.id, { status: 'failed', error: 'The upload was interrupted; upload the file again.' });
@@ -511,6 +519,9 @@ export function createUploadService(deps: UploadServiceDeps) {
       const live = new Set(
         (await db.selectFrom('uploads').select('id').where('status', 'in', LIVE).execute()).map((r) => r.id),
       );
+      // A finalize killed after renaming the bytes for the tag reader but before recording `finalizing` leaves a
+      // live upload whose bytes sit under the read name: restage them so the client resumes instead of resending.
+      for (const id of live) await restageBytes(id).catch((error) => deps.log.error({ err: error, uploadId: id }, 'upload recovery failed'));
       for (const entry of await readdir(stagingRoot).catch(() => [] as string[])) {
         if (!live.has(entry)) await rm(path.join(stagingRoot, entry), { recursive: true, force: true });
       }

@@ -128,7 +128,7 @@ describeEachDatabase('catalog edits', (kind) => {
     const response = await call(s, 'PATCH', `/tracks/${one.id}`, { title: '  New One ', bpm: 120, musicalKey: 'Am', trackNumber: 5 });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ id: one.id, title: 'New One', bpm: 120, musicalKey: 'Am', trackNumber: 5, album: 'Road' });
-    expect(s.events).toContainEqual({ type: 'library', change: 'upsert', entity: 'track', ids: [one.id] });
+    expect(s.events).toContainEqual({ type: 'library', change: 'upsert', entity: 'track', ids: [one.id], libraryIds: [expect.any(String)] });
 
     const summary = await s.t.app.omnisonic.library.scan();
     expect(summary).toMatchObject({ updated: 0, unchanged: 4 });
@@ -179,7 +179,7 @@ describeEachDatabase('catalog edits', (kind) => {
     expect(response.json()).toMatchObject({ id: road, title: 'Highway', year: 1999, albumArtist: 'Band', trackCount: 2 });
     expect(response.json().tracks.map((t: { album: string; year: number }) => [t.album, t.year])).toEqual([['Highway', 1999], ['Highway', 1999]]);
     expect(await albumTitles(s)).toEqual(['Highway', 'Other', 'Solo']);
-    expect(s.events).toContainEqual({ type: 'library', change: 'upsert', entity: 'album', ids: [road] });
+    expect(s.events).toContainEqual({ type: 'library', change: 'upsert', entity: 'album', ids: [road], libraryIds: [expect.any(String)] });
 
     const history = (await call(s, 'GET', `/albums/${road}/edits`)).json();
     expect(history.items.map((e: { field: string; oldValue: unknown; newValue: unknown; trackCount: number }) => [e.field, e.oldValue, e.newValue, e.trackCount]).sort()).toEqual([
@@ -209,7 +209,7 @@ describeEachDatabase('catalog edits', (kind) => {
     expect((await call(s, 'GET', `/albums/${stray.albumId}`)).statusCode).toBe(404);
     expect(await albumTitles(s)).toEqual(['Highway', 'Solo']);
     expect((await call(s, 'GET', `/albums/${highway}`)).json().trackCount).toBe(3);
-    expect(s.events).toContainEqual({ type: 'library', change: 'delete', entity: 'album', ids: [stray.albumId] });
+    expect(s.events).toContainEqual({ type: 'library', change: 'delete', entity: 'album', ids: [stray.albumId], libraryIds: [expect.any(String)] });
   });
 
   it('changes album artists and artists; artists nobody credits any more disappear', async () => {

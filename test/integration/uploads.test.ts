@@ -248,7 +248,7 @@ describeEachDatabase('uploads', (kind) => {
     expect((await finalize(uploadId)).json().status).toBe('complete');
   });
 
-  for (const point of ['before-move', 'after-move', 'after-commit'] as const) {
+  for (const point of ['renamed-for-read', 'before-move', 'after-move', 'after-commit'] as const) {
     it(`recovers a finalize that died at ${point}: a whole track or none, no orphan file`, async () => {
       await t.close();
       let reached: () => void = () => undefined;
@@ -272,7 +272,7 @@ describeEachDatabase('uploads', (kind) => {
       await t.app.omnisonic.uploads.recover();
       const state = (await t.app.inject({ url: `/api/v1/uploads/${uploadId}`, headers: alice })).json();
       const tracks = (await t.app.inject({ url: '/api/v1/tracks', headers: alice })).json().items;
-      if (point === 'before-move') {
+      if (point === 'renamed-for-read' || point === 'before-move') {
         expect(state.status).toBe('receiving');
         expect(tracks).toHaveLength(0);
         expect(libraryFiles()).toEqual([]);

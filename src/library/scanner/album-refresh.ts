@@ -49,12 +49,16 @@ export function albumRefreshUpdates(albums: AlbumRefreshState[], facts: AlbumTra
 
 /**
  * Recomputes albums from their tracks (see `albumRefreshUpdates`). `albumIds` null means every album. Returns the
- * ids of albums that changed.
+ * ids of albums that changed and the libraries whose viewers see them.
  */
-export async function refreshAlbums(repository: LibraryRepository, albumIds: string[] | null, now: number): Promise<string[]> {
-  if (albumIds !== null && albumIds.length === 0) return [];
+export async function refreshAlbums(
+  repository: LibraryRepository,
+  albumIds: string[] | null,
+  now: number,
+): Promise<{ ids: string[]; libraryIds: string[] }> {
+  if (albumIds !== null && albumIds.length === 0) return { ids: [], libraryIds: [] };
   const [facts, albums] = await Promise.all([repository.albumTrackFacts(albumIds), repository.albumsById(albumIds)]);
   const updates = albumRefreshUpdates(albums, facts, now);
-  await repository.updateAlbums(updates);
-  return updates.map((u) => u.id);
+  const libraryIds = await repository.updateAlbums(updates, now);
+  return { ids: updates.map((u) => u.id), libraryIds };
 }

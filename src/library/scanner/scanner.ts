@@ -225,6 +225,8 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
   const reads: PendingRead[] = [];
   const batch0 = emptyBatch();
   const touchedTracks: string[] = [];
+  /** Libraries whose tracks this scan changed (moves: both ends). */
+  const changedLibraries = new Set<string>();
   const dirtyAlbums = new Set<string>();
   const now = startedAt;
   const toRead = (w: WalkedScope, file: WalkedFile, known: KnownTrack | null): PendingRead => ({
@@ -271,7 +273,7 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
     return walkedLocations.has(locationKey(libraryId, relPath));
   };
 
-  if (!batchIsEmpty(batch0)) await repository.applyBatch(batch0);
+  const batch0Libraries = batchIsEmpty(batch0) ? [] : await repository.applyBatch(batch0, now);
 
   // Phase: read-tags.
   const keys: CatalogKeys = await repository.catalogKeys();
@@ -542,16 +544,19 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
       batch.artworks.push({ ...stored, createdAt: now });
       newArtworks.push(artworkId);
     }
-    await repository.applyBatch(batch);
+    const libraryIds = await repository.applyBatch(batch, now);
     for (const id of newArtworks) keys.artworks.add(id);
     touchedTracks.push(...upserted);
-    if (newArtworks.length) publish({ type: 'library', change: 'upsert', entity: 'artwork', ids: newArtworks });
-    if (created.artists.length) publish({ type: 'library', change: 'upsert', entity: 'artist', ids: created.artists });
-    if (created.albums.length) publish({ type: 'library', change: 'upsert', entity: 'album', ids: created.albums });
-    if (upserted.length) publish({ type: 'library', change: 'upsert', entity: 'track', ids: upserted });
+    for (const libraryId of libraryIds) changedLibraries.add(libraryId);
+    if (newArtworks.length) publish({ type: 'library', change: 'upsert', entity: 'artwork', ids: newArtworks, libraryIds });
+    if (created.artists.length) publish({ type: 'library', change: 'upsert', entity: 'artist', ids: created.artists, libraryIds });
+    if (created.albums.length) publish({ type: 'library', change: 'upsert', entity: 'album', ids: created.albums, libraryIds });
+    if (upserted.length) publish({ type: 'library', change: 'upsert', entity: 'track', ids: upserted, libraryIds });
     progress('read-tags', processed, total);
   }
-  if (batch0.updates.length) publish({ type: 'library', change: 'upsert', entity: 'track', ids: batch0.updates.map((u) => u.id) });
+  if (batch0.updates.length) {
+    publish({ type: 'library', change: 'upsert', entity: 'track', ids: batch0.updates.map((u) => u.id), libraryIds: batch0Libraries });
+  }
 
   // Phase: detect-moves. Only now that every walk completed can "not seen" mean "gone".
   deps.signal?.throwIfAborted();
@@ -591,28 +596,32 @@ export async function runScan(deps: ScannerDeps, request: ScanRequest): Promise<
   staleDuplicates.removedDuplicates = staleDuplicates.removedDuplicates.filter(
     (d) => !promotions.removedDuplicates.some((p) => p.libraryId === d.libraryId && p.path === d.path),
   );
-  if (!batchIsEmpty(promotions)) await repository.applyBatch(promotions);
-  if (!batchIsEmpty(staleDuplicates)) await repository.applyBatch(staleDuplicates);
+  const promotedLibraries = batchIsEmpty(promotions) ? [] : await repository.applyBatch(promotions, now);
+  if (!batchIsEmpty(staleDuplicates)) await repository.applyBatch(staleDuplicates, now);
   const missing = vanished.filter((t) => !promotedIds.has(t.id));
   if (missing.length) {
-    await repository.markMissing(missing.map((t) => t.id), now);
+    const libraryIds = await repository.markMissing(missing.map((t) => t.id), now);
     for (const track of missing) if (track.albumId) dirtyAlbums.add(track.albumId);
-    publish({ type: 'library', change: 'delete', entity: 'track', ids: missing.map((t) => t.id) });
+    for (const libraryId of libraryIds) changedLibraries.add(libraryId);
+    publish({ type: 'library', change: 'delete', entity: 'track', ids: missing.map((t) => t.id), libraryIds });
   }
-  if (promotedIds.size) publish({ type: 'library', change: 'upsert', entity: 'track', ids: [...promotedIds] });
+  if (promotedIds.size) publish({ type: 'library', change: 'upsert', entity: 'track', ids: [...promotedIds], libraryIds: promotedLibraries });
+  for (const libraryId of [...batch0Libraries, ...promotedLibraries]) changedLibraries.add(libraryId);
   summary.missing = missing.length;
 
   // Phases: group and artwork.
   const changed = touchedTracks.length > 0 || missing.length > 0 || promotedIds.size > 0 || request.refreshAllAlbums;
   if (changed) {
     progress('group', processed, total);
-    const orphans = await repository.deleteOrphans();
-    if (orphans.albums.length) publish({ type: 'library', change: 'delete', entity: 'album', ids: orphans.albums });
-    if (orphans.artists.length) publish({ type: 'library', change: 'delete', entity: 'artist', ids: orphans.artists });
+    // The libraries whose tracks changed are the ones whose viewers could have seen the albums left empty.
+    const libraryIds = [...changedLibraries];
+    const orphans = await repository.deleteOrphans(libraryIds, now);
+    if (orphans.albums.length) publish({ type: 'library', change: 'delete', entity: 'album', ids: orphans.albums, libraryIds });
+    if (orphans.artists.length) publish({ type: 'library', change: 'delete', entity: 'artist', ids: orphans.artists, libraryIds });
     for (const id of orphans.albums) dirtyAlbums.delete(id);
     progress('artwork', processed, total);
     const refreshed = await refreshAlbums(repository, request.refreshAllAlbums ? null : [...dirtyAlbums], now);
-    if (refreshed.length) publish({ type: 'library', change: 'upsert', entity: 'album', ids: refreshed });
+    if (refreshed.ids.length) publish({ type: 'library', change: 'upsert', entity: 'album', ids: refreshed.ids, libraryIds: refreshed.libraryIds });
   }
 
   // Phase: finish.
