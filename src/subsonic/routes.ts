@@ -7,10 +7,33 @@ import type { CollectionItemType } from '../db/schema.js';
 import { AppError } from '../shared/errors.js';
 import type { StreamService } from '../stream/stream-service.js';
 import { missingParameter, SubsonicError } from './errors.js';
-import { toAlbumId3, toArtistId3, toChild } from './mapping.js';
+import { musicFolderId, toAlbumId3, toArtistId3, toChild } from './mapping.js';
+import { browsingHandlers } from './handlers/browsing.js';
+import { listsHandlers } from './handlers/lists.js';
+import { mediaHandlers } from './handlers/media.js';
+import { bookmarksHandlers } from './handlers/bookmarks.js';
+import { jukeboxHandlers } from './handlers/jukebox.js';
+import { playQueueHandlers } from './handlers/play-queue.js';
+import { playlistsHandlers } from './handlers/playlists.js';
+import { scanHandlers } from './handlers/scan.js';
+import { usersHandlers } from './handlers/users.js';
+import type { SubsonicBookmarksRepository } from './bookmarks-repository.js';
+import type { BookmarksService } from './bookmarks-service.js';
+import type { DiscoveryRepository } from './discovery-repository.js';
+import type { NowPlayingBoard } from './now-playing.js';
+import type { Transcoder } from '../stream/transcoder.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { DevicesRepository } from '../devices/devices-repository.js';
+import type { DevicePresence } from '../events/contracts.js';
+import type { LibraryAccessService } from '../library/access-service.js';
+import type { LibraryService } from '../library/library-service.js';
+import type { PlaybackService } from '../playback/playback-service.js';
+import type { PlaylistsService } from '../playlists/playlists-service.js';
+import type { UsersService } from '../users/users-service.js';
+import { collectParams, reader, searchText, type Handler, type HandlerContext, type Params, type Reader } from './handler-kit.js';
 import { isValidCallback, serialize, type Model, type ResponseFormat } from './serializer.js';
 import type { SubsonicAuth } from './subsonic-auth.js';
-import { ALBUM_LIST_TYPES, type AlbumListType, type SubsonicRepository } from './subsonic-repository.js';
+import type { SubsonicRepository } from './subsonic-repository.js';
 
 /** The Subsonic API version implemented (the subsonic-rest-api.xsd version the responses follow). */
 export const SUBSONIC_API_VERSION = '1.16.1';
@@ -19,6 +42,9 @@ export const SUBSONIC_API_VERSION = '1.16.1';
 const EXTENSIONS = [
   { name: 'apiKeyAuthentication', versions: [1] },
   { name: 'formPost', versions: [1] },
+  { name: 'songLyrics', versions: [1] },
+  { name: 'transcodeOffset', versions: [1] },
+  { name: 'indexBasedQueue', versions: [1] },
 ];
 
 /**
@@ -26,22 +52,17 @@ const EXTENSIONS = [
  * for a non-admin calling an admin-only one, rather than 70, which is kept for names no Subsonic server knows.
  */
 const NOT_YET = new Set([
-  'getIndexes', 'getMusicDirectory', 'getArtistInfo', 'getArtistInfo2', 'getAlbumInfo', 'getAlbumInfo2', 'getSimilarSongs',
-  'getSimilarSongs2', 'getTopSongs', 'getAlbumList', 'getSongsByGenre', 'getNowPlaying', 'getStarred', 'getStarred2',
-  'search', 'search2', 'getPlaylists', 'getPlaylist', 'createPlaylist', 'updatePlaylist', 'deletePlaylist', 'hls',
-  'getCaptions', 'getLyrics', 'getLyricsBySongId', 'getAvatar', 'getShares', 'createShare', 'updateShare', 'deleteShare',
+  'hls', 'getCaptions', 'getAvatar', 'getShares', 'createShare', 'updateShare', 'deleteShare',
   'getPodcasts', 'getNewestPodcasts', 'refreshPodcasts', 'createPodcastChannel', 'deletePodcastChannel',
-  'deletePodcastEpisode', 'downloadPodcastEpisode', 'getPodcastEpisode', 'jukeboxControl', 'getInternetRadioStations',
+  'deletePodcastEpisode', 'downloadPodcastEpisode', 'getPodcastEpisode', 'getInternetRadioStations',
   'createInternetRadioStation', 'updateInternetRadioStation', 'deleteInternetRadioStation', 'getChatMessages',
-  'addChatMessage', 'getUser', 'getUsers', 'createUser', 'updateUser', 'deleteUser', 'changePassword', 'getBookmarks',
-  'createBookmark', 'deleteBookmark', 'getPlayQueue', 'savePlayQueue', 'getPlayQueueByIndex', 'savePlayQueueByIndex',
-  'getScanStatus', 'startScan', 'getVideos', 'getVideoInfo',
+  'addChatMessage', 'getVideos', 'getVideoInfo',
 ]);
-const ADMIN_ONLY = new Set(['getUsers', 'createUser', 'updateUser', 'deleteUser', 'startScan']);
+const ADMIN_ONLY = new Set(['createInternetRadioStation', 'updateInternetRadioStation', 'deleteInternetRadioStation']);
 
 export interface SubsonicPluginDeps {
   auth: SubsonicAuth;
-  catalog: Pick<CatalogService, 'getArtist' | 'getAlbum' | 'getTrack' | 'tracksByIds' | 'albumsByIds' | 'artistsByIds'>;
+  catalog: Pick<CatalogService, 'getArtist' | 'getAlbum' | 'getTrack' | 'tracksByIds' | 'albumsByIds' | 'artistsByIds' | 'getLyrics'>;
   repository: SubsonicRepository;
   collection: Pick<CollectionService, 'setFavorite' | 'setRating' | 'recordPlay'>;
   visibleLibraryIds(viewer: AuthUser): Promise<string[]>;
@@ -51,66 +72,25 @@ export interface SubsonicPluginDeps {
   clock: { now(): number };
   /** `serverVersion` of the envelope. */
   serverVersion: string;
+  /** Playlists, play queue and jukebox, users, scans, bookmarks: see `handlers/*.ts`. */
+  playlists: Pick<PlaylistsService, 'list' | 'get' | 'create' | 'update' | 'remove' | 'listItems' | 'addItems' | 'removeItem' | 'replaceItems'>;
+  playback: Pick<PlaybackService, 'getState' | 'execute' | 'setQueue'>;
+  presence: Pick<DevicePresence, 'onlineDeviceIds'>;
+  devices: Pick<DevicesRepository, 'findOwned'>;
+  users: Pick<UsersService, 'list' | 'findByUsername' | 'update' | 'delete'>;
+  createUser: AuthService['createUser'];
+  libraries: Pick<LibraryAccessService, 'list' | 'setUsers'>;
+  library: Pick<LibraryService, 'scan' | 'status'>;
+  bookmarks: BookmarksService;
+  playQueueSaves: Pick<SubsonicBookmarksRepository, 'findPlayQueueSave' | 'savePlayQueueSave'>;
+  /** Folder tree, starred, discovery and now-playing queries: see `handlers/{browsing,lists,media}.ts`. */
+  discovery: DiscoveryRepository;
+  /** ffmpeg for `stream`'s `maxBitRate` / `format` / `timeOffset`. */
+  transcoder: Transcoder;
+  /** `scrobble` with `submission=false` marks what a client plays; `getNowPlaying` shows the marks. */
+  nowPlaying: NowPlayingBoard;
 }
 
-type Params = Record<string, string[]>;
-
-/** Query string and form body merged; every parameter may repeat (`id=1&id=2`). */
-function collectParams(request: FastifyRequest): Params {
-  const params: Params = {};
-  const add = (source: unknown) => {
-    if (!source || typeof source !== 'object') return;
-    for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
-      const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
-      (params[key] ??= []).push(...values);
-    }
-  };
-  add(request.query);
-  add(request.body);
-  return params;
-}
-
-/** Typed access to the parameters, raising the spec's errors: 10 when required and absent, 0 when malformed. */
-function reader(params: Params) {
-  const first = (name: string) => params[name]?.[0];
-  const integer = (name: string, raw: string) => {
-    if (!/^-?\d{1,15}$/.test(raw)) throw new SubsonicError(0, `Parameter ${name} must be an integer.`);
-    return Number(raw);
-  };
-  return {
-    str: first,
-    all: (name: string) => params[name] ?? [],
-    required(name: string): string {
-      const value = first(name);
-      if (value === undefined || value === '') throw missingParameter(name);
-      return value;
-    },
-    int(name: string): number | undefined {
-      const raw = first(name);
-      return raw === undefined || raw === '' ? undefined : integer(name, raw);
-    },
-    requiredInt(name: string): number {
-      const raw = first(name);
-      if (raw === undefined || raw === '') throw missingParameter(name);
-      return integer(name, raw);
-    },
-    /** An integer in `min..max` (values above `max` are capped, as "Max 500" limits are), `fallback` when absent. */
-    bounded(name: string, fallback: number, min: number, max: number): number {
-      const raw = first(name);
-      if (raw === undefined || raw === '') return fallback;
-      const value = integer(name, raw);
-      if (value < min) throw new SubsonicError(0, `Parameter ${name} must be at least ${min}.`);
-      return Math.min(value, max);
-    },
-    bool(name: string, fallback: boolean): boolean {
-      const raw = first(name);
-      if (raw === undefined || raw === '') return fallback;
-      return raw.toLowerCase() === 'true' || raw === '1';
-    },
-  };
-}
-
-type Reader = ReturnType<typeof reader>;
 
 /** AppErrors of the services, as Subsonic codes: anything not found or unreadable → 70, bad input → 0. */
 function toSubsonicError(error: AppError): SubsonicError {
@@ -119,11 +99,6 @@ function toSubsonicError(error: AppError): SubsonicError {
   return new SubsonicError(0, error.message);
 }
 
-/** `search3`'s "empty query" (OpenSubsonic): absent, blank, `""` (as the spec's example sends it) or `*`. */
-function searchText(raw: string | undefined): string {
-  const text = (raw ?? '').trim();
-  return /^(""|''|\*)?$/.test(text) ? '' : text;
-}
 
 /** The `getArtists` index letter: the sort name's first letter, `#` for anything else. */
 function indexLetter(sortKey: string): string {
@@ -139,7 +114,7 @@ function indexLetter(sortKey: string): string {
  * are the REST API's ids; everything goes through the same services, so library access and ownership apply.
  */
 export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginDeps) {
-  const { auth, catalog, repository, collection, stream, artwork, artworkAccess, clock } = deps;
+  const { auth, catalog, repository, collection, artwork, artworkAccess, clock } = deps;
 
   // formPost: parameters may come as an application/x-www-form-urlencoded body (Extensions/formPost).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => {
@@ -208,13 +183,17 @@ export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginD
     return found.map((artist) => toArtistId3(artist, stars.get(artist.id)));
   }
 
-  /** The libraries to read: the viewer's, narrowed to `musicFolderId` when given (another's id → 70). */
+  /**
+   * The libraries to read: the viewer's, narrowed to `musicFolderId` when given — the integer `getMusicFolders`
+   * answers (see `musicFolderId`), or the library id itself — another's or an unknown id → 70.
+   */
   async function libraryScope(user: AuthUser, p: Reader): Promise<string[]> {
     const visible = await deps.visibleLibraryIds(user);
     const folder = p.str('musicFolderId');
     if (folder === undefined || folder === '') return visible;
-    if (!visible.includes(folder)) throw new SubsonicError(70, 'No such music folder.');
-    return [folder];
+    const match = visible.find((id) => id === folder || String(musicFolderId(id)) === folder);
+    if (match === undefined) throw new SubsonicError(70, 'No such music folder.');
+    return [match];
   }
 
   /** An item the REST API knows by `id`: a track, else an album, else an artist (older clients star albums by `id`). */
@@ -236,26 +215,7 @@ export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginD
     return {};
   }
 
-  /** Original bytes with Range and conditional requests (stream service); `maxBitRate`/`format` are not applied yet. */
-  async function sendTrack(request: FastifyRequest, reply: FastifyReply, user: AuthUser, p: Reader, attachment: boolean) {
-    const header = (name: string) => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    };
-    const id = p.required('id');
-    const result = await stream.stream(id, user, {
-      method: request.method === 'HEAD' ? 'HEAD' : 'GET',
-      range: header('range'),
-      ifRange: header('if-range'),
-      ifNoneMatch: header('if-none-match'),
-      ifModifiedSince: header('if-modified-since'),
-    });
-    reply.code(result.status).headers(result.headers);
-    if (attachment) reply.header('content-disposition', `attachment; filename="${id}"`);
-    return reply.send(result.body ?? undefined);
-  }
-
-  type Handler = (user: AuthUser, p: Reader, request: FastifyRequest, reply: FastifyReply) => Promise<Model | FastifyReply>;
+  const context: HandlerContext = { deps, songs, albums, artists, libraryScope };
 
   const handlers: Record<string, Handler> = {
     ping: async () => ({}),
@@ -264,7 +224,7 @@ export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginD
 
     getMusicFolders: async (user) => {
       const libraries = await repository.librariesNamed(await deps.visibleLibraryIds(user));
-      return { musicFolders: { musicFolder: libraries.map((library) => ({ id: library.id, name: library.name })) } };
+      return { musicFolders: { musicFolder: libraries.map((library) => ({ id: musicFolderId(library.id), name: library.name })) } };
     },
 
     getArtists: async (user, p) => {
@@ -313,23 +273,6 @@ export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginD
       return { song: toChild(track, stars.get(track.id)) };
     },
 
-    getAlbumList2: async (user, p) => {
-      const type = p.required('type');
-      if (!(ALBUM_LIST_TYPES as readonly string[]).includes(type)) throw new SubsonicError(0, `Unknown list type: ${type}.`);
-      const fromYear = type === 'byYear' ? p.requiredInt('fromYear') : undefined;
-      const toYear = type === 'byYear' ? p.requiredInt('toYear') : undefined;
-      const genre = type === 'byGenre' ? p.required('genre') : undefined;
-      const ids = await repository.albumList(await libraryScope(user, p), user.id, {
-        type: type as AlbumListType,
-        size: p.bounded('size', 10, 0, 500),
-        offset: p.bounded('offset', 0, 0, Number.MAX_SAFE_INTEGER),
-        fromYear,
-        toYear,
-        genre,
-      });
-      return { albumList2: { album: await albums(user, ids) } };
-    },
-
     getRandomSongs: async (user, p) => {
       const ids = await repository.randomSongIds(await libraryScope(user, p), {
         size: p.bounded('size', 10, 0, 500),
@@ -362,8 +305,6 @@ export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginD
       };
     },
 
-    stream: async (user, p, request, reply) => sendTrack(request, reply, user, p, false),
-    download: async (user, p, request, reply) => sendTrack(request, reply, user, p, true),
 
     getCoverArt: async (user, p, request, reply) => {
       const id = p.required('id');
@@ -393,10 +334,16 @@ export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginD
     scrobble: async (user, p) => {
       const ids = p.all('id');
       if (ids.length === 0) throw missingParameter('id');
-      // "Now playing" notifications (submission=false) are accepted; they are not shown anywhere yet.
-      if (!p.bool('submission', true)) return {};
-      const times = p.all('time');
       const tracks = new Map((await catalog.tracksByIds(user, ids)).map((track) => [track.id, track]));
+      if (!p.bool('submission', true)) {
+        // "Now playing" (submission=false): the client started the (first) track; getNowPlaying shows it.
+        const track = tracks.get(ids[0]!);
+        if (!track) throw new SubsonicError(70);
+        const entry = { userId: user.id, username: user.username, trackId: track.id, playerName: p.str('c') ?? '', durationMs: track.durationMs };
+        deps.nowPlaying.mark(entry, clock.now());
+        return {};
+      }
+      const times = p.all('time');
       for (const [i, id] of ids.entries()) {
         const track = tracks.get(id);
         if (!track) throw new SubsonicError(70);
@@ -410,9 +357,19 @@ export async function subsonicPlugin(app: FastifyInstance, deps: SubsonicPluginD
           durationPlayedMs: track.durationMs ?? 0,
           deviceId: null,
         });
+        deps.nowPlaying.finished(user.id, id);
       }
       return {};
     },
+    ...browsingHandlers(context),
+    ...listsHandlers(context),
+    ...mediaHandlers(context),
+    ...playlistsHandlers(context),
+    ...playQueueHandlers(context),
+    ...jukeboxHandlers(context),
+    ...usersHandlers(context),
+    ...scanHandlers(context),
+    ...bookmarksHandlers(context),
   };
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {

@@ -43,7 +43,7 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** `p` in clear or `enc:<hex of the UTF-8 bytes>` (API reference, "Authentication"). Bad hex is a wrong password. */
-function decodePassword(p: string): string | null {
+export function decodePassword(p: string): string | null {
   if (!p.startsWith('enc:')) return p;
   const hex = p.slice(4);
   if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) return null;

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { visibilityConditions } from '../catalog/catalog-repository.js';
 import type { Db } from '../db/database.js';
 import type { CollectionItemType } from '../db/schema.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { foldKey } from '../shared/text.js';
+import { createPageContinuations } from './page-continuations.js';
 
 /** `getAlbumList2` list types (Endpoints/getalbumlist2) this server answers. */
 export const ALBUM_LIST_TYPES = [
@@ -47,7 +49,7 @@ function containsPattern(query: string): string {
  * what an object looks like and who may see it stays decided in one place. Songs are playable (`ok`) tracks only:
  * Subsonic clients cannot do anything with a missing file.
  */
-export function createSubsonicRepository(db: Db) {
+export function createSubsonicRepository(db: Db, clock: Clock = systemClock) {
   const visible = visibilityConditions(db);
 
   function songs(libraryIds: string[]) {
@@ -58,29 +60,49 @@ export function createSubsonicRepository(db: Db) {
     return db.selectFrom('albums').where(visible.album(libraryIds));
   }
 
+  // A sync of 100k songs is 200 pages a few hundred ms apart; ten minutes covers a slow client's whole sync.
+  const continuations = createPageContinuations({ max: 2_000, ttlMs: 10 * 60_000, now: () => clock.now() });
+  const listKey = (kind: string, libraryIds: string[], query: string) => `${kind}\n${[...libraryIds].sort().join(',')}\n${query}`;
+
+  /** The page's ids; a full page's last row is remembered as where the next offset continues. */
+  function remembered(list: string, offset: number, limit: number, rows: { id: string; sortKey: string }[]): string[] {
+    const last = rows.at(-1);
+    if (last && rows.length === limit) continuations.remember(list, offset + rows.length, { key: last.sortKey, id: last.id });
+    return rows.map((row) => row.id);
+  }
+
   return {
-    /** Song ids by title (then id), `offset`/`limit` paged; `query` (folded) must occur in the title when non-empty. */
+    /**
+     * Song ids by title (then id), `offset`/`limit` paged; `query` (folded) must occur in the title when non-empty.
+     * Sequential pages continue from the previous page's last row instead of `OFFSET` (see `createPageContinuations`).
+     */
     async songIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
-      let q = songs(libraryIds).select('t.id');
+      const list = listKey('song', libraryIds, query);
+      const after = offset > 0 ? continuations.find(list, offset) : undefined;
+      let q = songs(libraryIds).select(['t.id', 't.titleKey as sortKey']);
       if (query !== '') q = q.where(sql<boolean>`${sql.ref('t.titleKey')} like ${containsPattern(query)} escape '\\'`);
-      const rows = await q.orderBy('t.titleKey').orderBy('t.id').offset(offset).limit(limit).execute();
-      return rows.map((row) => row.id);
+      q = after ? q.where(sql<boolean>`(${sql.ref('t.titleKey')}, ${sql.ref('t.id')}) > (${after.key}, ${after.id})`) : q.offset(offset);
+      return remembered(list, offset, limit, await q.orderBy('t.titleKey').orderBy('t.id').limit(limit).execute());
     },
 
-    /** Album ids by title, paged; `query` must occur in the title when non-empty. */
+    /** Album ids by title, paged as `songIds`; `query` must occur in the title when non-empty. */
     async albumIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
-      let q = albums(libraryIds).select('albums.id');
+      const list = listKey('album', libraryIds, query);
+      const after = offset > 0 ? continuations.find(list, offset) : undefined;
+      let q = albums(libraryIds).select(['albums.id', 'albums.titleKey as sortKey']);
       if (query !== '') q = q.where(sql<boolean>`${sql.ref('albums.titleKey')} like ${containsPattern(query)} escape '\\'`);
-      const rows = await q.orderBy('albums.titleKey').orderBy('albums.id').offset(offset).limit(limit).execute();
-      return rows.map((row) => row.id);
+      q = after ? q.where(sql<boolean>`(${sql.ref('albums.titleKey')}, ${sql.ref('albums.id')}) > (${after.key}, ${after.id})`) : q.offset(offset);
+      return remembered(list, offset, limit, await q.orderBy('albums.titleKey').orderBy('albums.id').limit(limit).execute());
     },
 
-    /** Artist ids by sort name, paged; `query` must occur in the name when non-empty. */
+    /** Artist ids by sort name, paged as `songIds`; `query` must occur in the name when non-empty. */
     async artistIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
-      let q = db.selectFrom('artists').where(visible.artist(libraryIds)).select('artists.id');
+      const list = listKey('artist', libraryIds, query);
+      const after = offset > 0 ? continuations.find(list, offset) : undefined;
+      let q = db.selectFrom('artists').where(visible.artist(libraryIds)).select(['artists.id', 'artists.sortName as sortKey']);
       if (query !== '') q = q.where(sql<boolean>`${sql.ref('artists.nameKey')} like ${containsPattern(query)} escape '\\'`);
-      const rows = await q.orderBy('artists.sortName').orderBy('artists.id').offset(offset).limit(limit).execute();
-      return rows.map((row) => row.id);
+      q = after ? q.where(sql<boolean>`(${sql.ref('artists.sortName')}, ${sql.ref('artists.id')}) > (${after.key}, ${after.id})`) : q.offset(offset);
+      return remembered(list, offset, limit, await q.orderBy('artists.sortName').orderBy('artists.id').limit(limit).execute());
     },
 
     /** Album ids of one `getAlbumList2` page for `userId`. */
@@ -251,6 +273,12 @@ export function createSubsonicRepository(db: Db) {
     async librariesNamed(libraryIds: string[]) {
       if (libraryIds.length === 0) return [];
       return db.selectFrom('libraries').select(['id', 'name']).where('id', 'in', libraryIds).orderBy('name').orderBy('id').execute();
+    },
+
+    /** How many playable songs the libraries hold (`getScanStatus`'s `count` between scans). */
+    async songCount(libraryIds: string[]): Promise<number> {
+      const row = await songs(libraryIds).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst();
+      return Number(row?.count ?? 0);
     },
   };
 }

@@ -20,8 +20,14 @@ import { createStreamService } from '../stream/stream-service.js';
 import { nodeTrackFiles } from '../stream/track-files.js';
 import { subsonicAccountPlugin } from './account-routes.js';
 import { createSubsonicCredentialsRepository } from './credentials-repository.js';
-import { subsonicPlugin } from './routes.js';
+import { subsonicPlugin, type SubsonicPluginDeps } from './routes.js';
+import { createSubsonicBookmarksRepository } from './bookmarks-repository.js';
+import { bookmarksPlugin } from './bookmark-routes.js';
+import { createBookmarksService } from './bookmarks-service.js';
 import { createSubsonicAuth } from './subsonic-auth.js';
+import { createDiscoveryRepository } from './discovery-repository.js';
+import { createNowPlayingBoard } from './now-playing.js';
+import { createFfmpegTranscoder } from '../stream/transcoder.js';
 import { createSubsonicRepository } from './subsonic-repository.js';
 
 export interface SubsonicWiringDeps {
@@ -35,6 +41,10 @@ export interface SubsonicWiringDeps {
   catalog: CatalogService;
   collection: CollectionService;
   visibleLibraryIds(viewer: Pick<AuthUser, 'id' | 'role'>): Promise<string[]>;
+  /** What the playlists, play queue, jukebox, users and scan methods work through. */
+  services: Pick<SubsonicPluginDeps, 'playlists' | 'playback' | 'presence' | 'devices' | 'users' | 'createUser' | 'libraries' | 'library'>;
+  /** The ffmpeg used for transcoding; `ffmpeg` on PATH by default. Without one, `stream` serves originals. */
+  ffmpegPath?: string;
 }
 
 /**
@@ -62,6 +72,9 @@ export async function registerSubsonic(app: FastifyInstance, deps: SubsonicWirin
   });
   const artworks = createArtworkRepository(deps.db);
   await app.register(subsonicAccountPlugin, { auth });
+  const bookmarksRepository = createSubsonicBookmarksRepository(deps.db);
+  const bookmarks = createBookmarksService({ repository: bookmarksRepository, tracksByIds: (viewer, ids) => deps.catalog.tracksByIds(viewer, ids), clock: deps.clock });
+  await app.register(bookmarksPlugin, { bookmarks });
   await app.register(subsonicPlugin, {
     auth,
     catalog: deps.catalog,
@@ -73,5 +86,11 @@ export async function registerSubsonic(app: FastifyInstance, deps: SubsonicWirin
     artworkAccess: createArtworkAccess({ artworks, visibleLibraryIds: deps.visibleLibraryIds }),
     clock: deps.clock,
     serverVersion: packageVersion(),
+    ...deps.services,
+    bookmarks,
+    playQueueSaves: bookmarksRepository,
+    discovery: createDiscoveryRepository(deps.db),
+    transcoder: createFfmpegTranscoder(deps.ffmpegPath),
+    nowPlaying: createNowPlayingBoard(),
   });
 }
