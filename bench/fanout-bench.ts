@@ -1,6 +1,7 @@
 /**
  * `npm run bench:fanout [-- --via commands|publish --users 200 --devices 5 --rate 200 --seconds 10
- * --sweep 500,1000,2000,4000 --runs 3 --idle 10000]`: the SSE fan-out benchmark. Per run, a server process builds the
+ * --sweep 300,500,700 --sweep-seconds 3 --runs 3 --idle 10000 --idle-hold 20 --profile DIR]`: the SSE fan-out
+ * benchmark. Per run, a server process builds the
  * app (`buildApp` + `listen` on 127.0.0.1:0, SQLite in a temp dir) and creates users × devices; a client process opens
  * one event stream per device (raw `http.request` streams with the SSE parser of `bench/sse-client.ts`, keep-alive
  * agent). Commands then go out at a steady rate, each to one user: `--via commands` (default) has the client process
@@ -8,8 +9,10 @@
  * at each of the user's streams; `--via publish` has the server process call `UserEventPublisher.publish` directly
  * and times publish → receipt (clocks aligned by an NTP-style exchange through this orchestrating process). A sweep
  * of higher rates (`--sweep`) then finds the highest rate still within the latency targets, and a last phase holds
- * `--idle` idle streams to measure memory. Prints the JSON report on stdout and writes bench-results/fanout.json;
- * progress goes to stderr.
+ * `--idle` idle streams to measure memory. During the steady phase both processes record their event-loop delay and
+ * the server its CPU time per command (which tells a slow server from a starved machine); `--profile DIR` also writes
+ * a V8 CPU profile of the server's steady phase there. For quick iterations: `--users 40 --runs 1 --sweep '' --idle 0`.
+ * Prints the JSON report on stdout and writes bench-results/fanout.json; progress goes to stderr.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,9 +20,10 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
 import type { PasswordHasher } from '../src/auth/password-hasher.js';
@@ -47,6 +51,8 @@ interface Options {
   /** Idle streams held in the memory phase (0 skips it); `idleHoldSeconds` long, past a heartbeat. */
   idle: number;
   idleHoldSeconds: number;
+  /** When set, a CPU profile of the server process during each steady phase is written here. */
+  profileDir: string | null;
 }
 
 /** Wall-clock ms with sub-ms resolution, comparable between processes on one machine (after the offset). */
@@ -106,6 +112,55 @@ const memory = () => {
   const usage = process.memoryUsage();
   return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external };
 };
+/**
+ * This process's event-loop delay (how late a 5 ms timer fires, i.e. how long the loop was blocked; ms) and the CPU
+ * time it used (ms), from `start` to `stop`: tells a slow server apart from a slow client or a starved machine.
+ */
+function loadProbe() {
+  let loop: IntervalHistogram | undefined;
+  let cpuStart: NodeJS.CpuUsage | undefined;
+  return {
+    start() {
+      loop?.disable();
+      loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
+      cpuStart = process.cpuUsage();
+      return {};
+    },
+    stop(): Load {
+      loop!.disable();
+      const cpu = process.cpuUsage(cpuStart);
+      const ms = (ns: number) => ns / 1e6;
+      return {
+        loopP50Ms: ms(loop!.percentile(50)),
+        loopP99Ms: ms(loop!.percentile(99)),
+        loopMaxMs: ms(loop!.max),
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        systemCpuMs: cpu.system / 1000,
+      };
+    },
+  };
+}
+/** A V8 CPU profile of this process (as `node --cpu-prof` writes it), taken only around the steady phase. */
+function cpuProfiler() {
+  const session = new Session();
+  session.connect();
+  return {
+    async start() {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    },
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await session.post('Profiler.disable');
+      return profile;
+    },
+  };
+}
+
+/** ms; `systemCpuMs` is the kernel's share of `cpuMs` (on loopback, sending also runs the receiving side's TCP). */
+type Load = { loopP50Ms: number; loopP99Ms: number; loopMaxMs: number; cpuMs: number; systemCpuMs: number };
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -118,6 +173,9 @@ function serverRole(): void {
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let dataDir = '';
   let userIds: string[] = [];
+  const probe = loadProbe();
+  const profiler = cpuProfiler();
+  let profilePath: string | null = null;
 
   async function publish(phase: string, seq: number): Promise<void> {
     const userId = userIds[seq % userIds.length];
@@ -157,6 +215,18 @@ function serverRole(): void {
     },
     async memory() {
       return memory();
+    },
+    async 'load-start'(request) {
+      const { profile } = request as unknown as { profile: string | null };
+      if (profile) await profiler.start();
+      profilePath = profile;
+      return probe.start();
+    },
+    async 'load-stop'() {
+      const load = probe.stop();
+      if (profilePath) await writeFile(profilePath, JSON.stringify(await profiler.stop()));
+      profilePath = null;
+      return load;
     },
     /** Publishes at `rate` per second for `seconds`, on a fixed schedule (late publishes do not shift later ones). */
     async steady(request) {
@@ -200,7 +270,13 @@ function clientsRole(): void {
   let serverUrl = '';
   /** `--via commands`: per user, the token that sends the commands and the volume command awaiting its events. */
   let senders: string[] = [];
-  const awaited = new Map<number, { percent: number; sentAt: number; phase: string }>();
+  /**
+   * Per user, the commands sent by their `percent`: each of a user's commands sets the next value of 0..100 in turn,
+   * so an event names its command even while several of the user's commands are in flight (at high rates).
+   */
+  const awaited = new Map<number, Map<number, { sentAt: number; phase: string }>>();
+  const sentPerUser: number[] = [];
+  const probe = loadProbe();
 
   function record(phase: string, latencyMs: number): void {
     let bucket = latencies.get(phase);
@@ -235,8 +311,8 @@ function clientsRole(): void {
               return;
             }
             // A playback state from `POST /playback/commands`: timed in this process, no clock offset.
-            const command = awaited.get(user);
-            if (command && data.volume === command.percent) record(command.phase, receivedAt - command.sentAt);
+            const command = data.volume === undefined ? undefined : awaited.get(user)?.get(data.volume);
+            if (command) record(command.phase, receivedAt - command.sentAt);
           },
         });
         response.on('data', parse);
@@ -249,10 +325,14 @@ function clientsRole(): void {
   }
 
   /** One `volume` command from the user's first device; resolves false unless it answered 200. */
-  function sendCommand(user: number, percent: number, phase: string): Promise<boolean> {
+  function sendCommand(user: number, phase: string): Promise<boolean> {
+    // Never the value of the user's previous command, so every command changes the state.
+    const percent = (sentPerUser[user] = (sentPerUser[user] ?? 0) + 1) % 101;
     const body = JSON.stringify({ commandId: randomUUID(), type: 'volume', args: { percent } });
     return new Promise((resolve) => {
-      awaited.set(user, { percent, sentAt: nowMs(), phase });
+      let pending = awaited.get(user);
+      if (!pending) awaited.set(user, (pending = new Map()));
+      pending.set(percent, { sentAt: nowMs(), phase });
       const request = http.request(`${serverUrl}/api/v1/playback/commands`, {
         method: 'POST',
         agent,
@@ -268,10 +348,13 @@ function clientsRole(): void {
   }
 
   serveRequests({
+    /** Opens a stream per token; `first` is the index of `tokens[0]` in the whole list (token n is user n ÷ devices's). */
     async connect(request) {
-      const { url, tokens, concurrency, devices } = request as unknown as { url: string; tokens: string[]; concurrency: number; devices: number };
+      const { url, tokens, first, concurrency, devices } = request as unknown as { url: string; tokens: string[]; first: number; concurrency: number; devices: number };
       serverUrl = url;
-      senders = tokens.filter((_, index) => index % devices === 0);
+      tokens.forEach((token, index) => {
+        if ((first + index) % devices === 0) senders[(first + index) / devices] = token;
+      });
       const start = performance.now();
       let failed = 0;
       let firstError: string | null = null;
@@ -280,7 +363,7 @@ function clientsRole(): void {
         Array.from({ length: concurrency }, async () => {
           while (index < tokens.length) {
             const stream = index++;
-            await openStream(url, tokens[stream], Math.floor(stream / devices)).catch((error: Error) => {
+            await openStream(url, tokens[stream], Math.floor((first + stream) / devices)).catch((error: Error) => {
               failed++;
               firstError ??= error.message;
             });
@@ -302,13 +385,13 @@ function clientsRole(): void {
       for (let seq = 0; seq < total; seq++) {
         const wait = start + seq * interval - performance.now();
         if (wait > 1) await sleep(wait);
-        const user = seq % senders.length;
-        // Alternating values, so every command changes the state.
-        inFlight.push(sendCommand(user, Math.floor(seq / senders.length) % 2 === 0 ? 40 : 60, phase));
+        inFlight.push(sendCommand(seq % senders.length, phase));
       }
       const answered = await Promise.all(inFlight);
       return { published: total, errors: answered.filter((ok) => !ok).length, commandsPerSec: total / ((performance.now() - start) / 1000) };
     },
+    'load-start': async () => probe.start(),
+    'load-stop': async () => probe.stop(),
     async offset(request) {
       offsetMs = (request as unknown as { offsetMs: number }).offsetMs;
       return {};
@@ -377,6 +460,39 @@ async function withProcesses<T>(body: (server: ReturnType<typeof spawnRole>, cli
   }
 }
 
+type Connected = { connected: number; failed: number; firstError: string | null; seconds: number };
+
+/**
+ * Opens a stream per token in two halves (split between users) and measures the server's memory after each half
+ * (after gc, `settleMs` later). Memory per connection is the growth over the second half: the first half has already
+ * reused what the set-up allocated and freed, which otherwise hides the streams' cost (a negative figure).
+ */
+async function connectMeasured(
+  server: ReturnType<typeof spawnRole>,
+  clients: ReturnType<typeof spawnRole>,
+  args: { url: string; tokens: string[]; devices: number; settleMs: number },
+) {
+  const { url, tokens, devices, settleMs } = args;
+  const half = Math.floor(tokens.length / devices / 2) * devices;
+  const connect = (first: number, slice: string[]) => clients.call<Connected>('connect', { url, tokens: slice, first, devices, concurrency: 100 });
+  const firstHalf = await connect(0, tokens.slice(0, half));
+  await sleep(settleMs);
+  const middle = await server.call<Memory>('memory');
+  const secondHalf = await connect(half, tokens.slice(half));
+  await sleep(settleMs);
+  const after = await server.call<Memory>('memory');
+  const measured = Math.max(1, secondHalf.connected);
+  return {
+    connected: firstHalf.connected + secondHalf.connected,
+    failed: firstHalf.failed + secondHalf.failed,
+    firstError: firstHalf.firstError ?? secondHalf.firstError,
+    seconds: firstHalf.seconds + secondHalf.seconds,
+    after,
+    rssPerConnectionKB: (after.rss - middle.rss) / measured / 1024,
+    heapPerConnectionKB: (after.heapUsed + after.external - middle.heapUsed - middle.external) / measured / 1024,
+  };
+}
+
 async function fanoutRun(run: number, options: Options) {
   return withProcesses(async (server, clients) => {
     log(`run ${run}: setting up ${options.users} users × ${options.devices} devices`);
@@ -384,26 +500,25 @@ async function fanoutRun(run: number, options: Options) {
     const serverClock = await clockOffset(server.call);
     const clientClock = await clockOffset(clients.call);
     await clients.call('offset', { offsetMs: clientClock.offsetMs - serverClock.offsetMs });
-    const before = await server.call<Memory>('memory');
-    const connected = await clients.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>('connect', {
-      url,
-      tokens: tokens.flat(),
-      devices: options.devices,
-      concurrency: 100,
-    });
+    const connected = await connectMeasured(server, clients, { url, tokens: tokens.flat(), devices: options.devices, settleMs: 1000 });
     log(`run ${run}: ${connected.connected} streams in ${connected.seconds.toFixed(1)} s${connected.failed ? ` (${connected.failed} failed: ${connected.firstError})` : ''}`);
-    await sleep(1000);
-    const after = await server.call<Memory>('memory');
 
     // Publishes from the server process, or HTTP commands from the client process (see `--via`).
     const drive = (args: { rate: number; seconds: number; phase: string }) =>
       (options.via === 'commands' ? clients : server).call<{ published: number; errors: number; commandsPerSec: number }>(options.via === 'commands' ? 'commands' : 'steady', args);
     await drive({ rate: Math.min(options.rate, 50), seconds: 1, phase: 'warm-up' });
     await clients.call<Stats>('stats', { phase: 'warm-up' });
+    const profile = options.profileDir ? join(options.profileDir, `fanout-server-run${run}.cpuprofile`) : null;
+    await Promise.all([server.call('load-start', { profile }), clients.call('load-start')]);
     const steady = await drive({ rate: options.rate, seconds: options.seconds, phase: 'steady' });
     await sleep(500);
+    const [serverLoad, clientLoad] = await Promise.all([server.call<Load>('load-stop'), clients.call<Load>('load-stop')]);
     const steadyStats = await clients.call<Stats>('stats', { phase: 'steady' });
-    log(`run ${run}: steady ${steady.commandsPerSec.toFixed(0)} commands/s → p50 ${steadyStats.p50Ms.toFixed(2)} ms, p99 ${steadyStats.p99Ms.toFixed(2)} ms`);
+    log(
+      `run ${run}: steady ${steady.commandsPerSec.toFixed(0)} commands/s → p50 ${steadyStats.p50Ms.toFixed(2)} ms, p99 ${steadyStats.p99Ms.toFixed(2)} ms, ` +
+        `max ${steadyStats.maxMs.toFixed(1)} ms; server loop delay p99 ${serverLoad.loopP99Ms.toFixed(1)} ms max ${serverLoad.loopMaxMs.toFixed(1)} ms, ` +
+        `CPU ${(serverLoad.cpuMs / steady.published).toFixed(2)} ms/command (${((100 * serverLoad.systemCpuMs) / serverLoad.cpuMs).toFixed(0)}% kernel); client loop delay p99 ${clientLoad.loopP99Ms.toFixed(1)} ms max ${clientLoad.loopMaxMs.toFixed(1)} ms`,
+    );
 
     const sweep = [];
     for (const rate of options.sweep) {
@@ -422,14 +537,18 @@ async function fanoutRun(run: number, options: Options) {
       connectFailures: connected.failed,
       connectSeconds: round(connected.seconds, 2),
       clockAlignmentUncertaintyMs: round((serverClock.rttMs + clientClock.rttMs) / 2, 3),
-      rssPerConnectionKB: round((after.rss - before.rss) / streams / 1024, 1),
-      heapPerConnectionKB: round((after.heapUsed - before.heapUsed) / streams / 1024, 1),
-      serverRssMB: round(after.rss / MB, 1),
+      rssPerConnectionKB: round(connected.rssPerConnectionKB, 1),
+      heapPerConnectionKB: round(connected.heapPerConnectionKB, 1),
+      serverRssMB: round(connected.after.rss / MB, 1),
       steady: {
         commandsPerSec: round(steady.commandsPerSec, 1),
         commandErrors: steady.errors,
         expectedDeliveries: steady.published * options.devices,
         ...roundStats(steadyStats),
+        serverCpuMsPerCommand: round(serverLoad.cpuMs / steady.published, 3),
+        serverKernelCpuShare: round(serverLoad.systemCpuMs / serverLoad.cpuMs, 2),
+        serverLoopDelay: roundLoad(serverLoad),
+        clientLoopDelay: roundLoad(clientLoad),
       },
       sweep,
       /** The highest swept rate whose deliveries all arrived within the p50/p99 targets. */
@@ -446,16 +565,15 @@ async function idleRun(run: number, options: Options) {
     const users = Math.ceil(options.idle / options.devices);
     log(`idle run ${run}: setting up ${users} users × ${options.devices} devices`);
     const { url, tokens } = await server.call<{ url: string; tokens: string[][] }>('setup', { users, devices: options.devices });
-    const before = await server.call<Memory>('memory');
-    const connected = await clients.call<{ connected: number; failed: number; firstError: string | null; seconds: number }>('connect', {
+    // The hold (past a heartbeat round) is split over the two halves.
+    const connected = await connectMeasured(server, clients, {
       url,
       tokens: tokens.flat().slice(0, options.idle),
       devices: options.devices,
-      concurrency: 100,
+      settleMs: (options.idleHoldSeconds * 1000) / 2,
     });
-    log(`idle run ${run}: ${connected.connected} streams in ${connected.seconds.toFixed(1)} s${connected.failed ? ` (${connected.failed} failed: ${connected.firstError})` : ''}; holding ${options.idleHoldSeconds} s`);
-    await sleep(options.idleHoldSeconds * 1000);
-    const after = await server.call<Memory>('memory');
+    log(`idle run ${run}: ${connected.connected} streams in ${connected.seconds.toFixed(1)} s${connected.failed ? ` (${connected.failed} failed: ${connected.firstError})` : ''}, held ${options.idleHoldSeconds} s`);
+    const { after } = connected;
     const clientStats = await clients.call<Stats>('stats', { phase: 'none' });
     return {
       run,
@@ -466,8 +584,8 @@ async function idleRun(run: number, options: Options) {
       droppedWhileIdle: clientStats.dropped,
       connectSeconds: round(connected.seconds, 1),
       serverRssMB: round(after.rss / MB, 1),
-      rssPerConnectionKB: round((after.rss - before.rss) / Math.max(1, connected.connected) / 1024, 1),
-      baselineRssMB: round(before.rss / MB, 1),
+      rssPerConnectionKB: round(connected.rssPerConnectionKB, 1),
+      heapPerConnectionKB: round(connected.heapPerConnectionKB, 1),
     };
   });
 }
@@ -499,6 +617,10 @@ async function main(): Promise<void> {
       p90Ms: median(runs.map((r) => r.steady.p90Ms)),
       p99Ms: steadyP99,
       maxMs: median(runs.map((r) => r.steady.maxMs)),
+      serverCpuMsPerCommand: median(runs.map((r) => r.steady.serverCpuMsPerCommand)),
+      serverLoopDelayP99Ms: median(runs.map((r) => r.steady.serverLoopDelay.p99Ms)),
+      serverLoopDelayMaxMs: median(runs.map((r) => r.steady.serverLoopDelay.maxMs)),
+      clientLoopDelayMaxMs: median(runs.map((r) => r.steady.clientLoopDelay.maxMs)),
     },
     sweep: options.sweep.map((rate, index) => ({
       rate,
@@ -509,13 +631,19 @@ async function main(): Promise<void> {
       lost: Math.max(...runs.map((r) => r.sweep[index].expectedDeliveries - r.sweep[index].received)),
     })),
     maxCommandsPerSecWithinTargets: median(runs.map((r) => r.maxRateWithinTargets)),
-    rssPerConnectionKB: median(runs.map((r) => r.rssPerConnectionKB)),
+    /**
+     * From the idle phase when it ran: with 1,000 streams the ~5 MB they add is within the RSS noise of gc (the
+     * figure can even come out negative); heap per connection is steady at both sizes.
+     */
+    rssPerConnectionKB: idle.length ? median(idle.map((r) => r.rssPerConnectionKB)) : median(runs.map((r) => r.rssPerConnectionKB)),
+    heapPerConnectionKB: median(runs.map((r) => r.heapPerConnectionKB)),
     idle: idle.length
       ? {
           requested: options.idle,
           connected: idleConnected,
           serverRssMB: idleRss,
           rssPerConnectionKB: median(idle.map((r) => r.rssPerConnectionKB)),
+          heapPerConnectionKB: median(idle.map((r) => r.heapPerConnectionKB)),
           holdSeconds: options.idleHoldSeconds,
         }
       : null,
@@ -540,7 +668,9 @@ async function main(): Promise<void> {
       commands:
         'each command goes to one user (round-robin) and yields one playback event delivered to all of that user\'s streams; ' +
         'commands follow a fixed schedule (open loop), so a slow server shows as latency, not as a lower rate',
-      memory: 'server process RSS after gc, before vs after the streams connected (after 1 s, or after the idle hold)',
+      memory:
+        'server process RSS after gc; per connection: growth while the second half of the streams connected (after 1 s, or ' +
+        'half the idle hold, each), so memory the set-up freed and the first streams reused does not hide their cost',
       processes: 'orchestrator, server (buildApp + listen, SQLite) and clients (raw http.request streams) are separate Node processes',
       medians: 'each figure is the median over runs',
     },
@@ -555,6 +685,10 @@ async function main(): Promise<void> {
   process.stdout.write(json);
   await mkdir('bench-results', { recursive: true });
   await writeFile(join('bench-results', 'fanout.json'), json);
+}
+
+function roundLoad(load: Load) {
+  return { p50Ms: round(load.loopP50Ms, 1), p99Ms: round(load.loopP99Ms, 1), maxMs: round(load.loopMaxMs, 1) };
 }
 
 function roundStats(stats: Stats) {
@@ -577,11 +711,12 @@ function parseOptions(): Options {
       devices: { type: 'string', default: '5' },
       rate: { type: 'string', default: '200' },
       seconds: { type: 'string', default: '10' },
-      sweep: { type: 'string', default: '500,1000,2000,4000' },
+      sweep: { type: 'string', default: '300,500,700' },
       'sweep-seconds': { type: 'string', default: '3' },
       runs: { type: 'string', default: '3' },
       idle: { type: 'string', default: '10000' },
       'idle-hold': { type: 'string', default: '20' },
+      profile: { type: 'string' },
       role: { type: 'string' },
     },
   });
@@ -597,6 +732,7 @@ function parseOptions(): Options {
     runs: positiveInteger('--runs', values.runs),
     idle: positiveInteger('--idle', values.idle, 0),
     idleHoldSeconds: positiveInteger('--idle-hold', values['idle-hold']),
+    profileDir: values.profile ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { DEVICE_TOKEN_PREFIX, hashToken, newToken } from '../auth/tokens.js';
+import type { DeviceListChanged } from '../events/contracts.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
@@ -39,9 +40,30 @@ function toDevice(row: DeviceRow): Device {
   };
 }
 
-/** Registered client apps and their revocable access tokens. */
-export function createDevicesService(deps: { devices: DevicesRepository; audit: AuditLog; clock: Clock }) {
-  const { devices, audit, clock } = deps;
+export interface DevicesServiceDeps {
+  devices: DevicesRepository;
+  audit: AuditLog;
+  clock: Clock;
+  /** Announces a change of the user's device list to their open apps (the real-time layer's `devices` event). */
+  listChanged: DeviceListChanged;
+  log: { error(details: object, message: string): void };
+}
+
+/**
+ * Registered client apps and their revocable access tokens. Every change of a user's device list (registration,
+ * re-registration, rename, revocation) is announced to the user's open apps once it is saved.
+ */
+export function createDevicesService(deps: DevicesServiceDeps) {
+  const { devices, audit, clock, log } = deps;
+
+  /** The change is saved already: a failed announcement is only logged (apps refetch the list when they reconnect). */
+  async function announce(userId: string): Promise<void> {
+    try {
+      await deps.listChanged(userId);
+    } catch (error) {
+      log.error({ err: error, userId }, 'announcing a device list change failed');
+    }
+  }
 
   async function owned(userId: string, id: string): Promise<DeviceRow> {
     const row = await devices.findOwned(userId, id);
@@ -87,6 +109,7 @@ export function createDevicesService(deps: { devices: DevicesRepository; audit: 
         ip,
         details: { name: row.name, platform: row.platform, rotated: Boolean(existing) },
       });
+      await announce(userId);
       return { device: toDevice(row), accessToken };
     },
 
@@ -101,14 +124,19 @@ export function createDevicesService(deps: { devices: DevicesRepository; audit: 
     async rename(userId: string, id: string, name: string): Promise<Device> {
       const row = await owned(userId, id);
       await devices.update(id, { name });
+      await announce(userId);
       return toDevice({ ...row, name });
     },
 
-    /** Revokes a device: its token stops working on the very next request (tokens are checked against the database). */
-    async revoke(userId: string, id: string, ip: string | null): Promise<void> {
+    /**
+     * Revokes a device of `userId`: its token stops working on the very next request (tokens are checked against the
+     * database). `actorUserId` is who did it, for the audit log: the owner, or an admin.
+     */
+    async revoke(userId: string, id: string, ip: string | null, actorUserId = userId): Promise<void> {
       const row = await owned(userId, id);
       await devices.delete(row.id);
-      await audit.record({ action: 'device.revoked', actorUserId: userId, target: row.id, ip, details: { name: row.name } });
+      await audit.record({ action: 'device.revoked', actorUserId, target: row.id, ip, details: { name: row.name } });
+      await announce(userId);
     },
 
     /** Marks the device as alive now; returns it with the new `lastSeenAt`. */

@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
-import { requireUser } from '../auth/routes.js';
+import type { UsersService } from '../users/users-service.js';
+import { requireAdmin, requireUser } from '../auth/routes.js';
 import type { DevicesService } from './devices-service.js';
 
 const DeviceSchema = Type.Object({
@@ -22,9 +23,13 @@ const NotFound = 'Errors: 404 `device_not_found` (also for another user\'s devic
 /**
  * Devices: every client app registers once and then authenticates with its own revocable `omd_…` token.
  * Routes: `POST /api/v1/devices`, `GET /api/v1/devices`, `GET|PATCH|DELETE /api/v1/devices/{id}`,
- * `POST /api/v1/devices/{id}/heartbeat`.
+ * `POST /api/v1/devices/{id}/heartbeat`; for admins `GET /api/v1/admin/users/{id}/devices` and
+ * `DELETE /api/v1/admin/users/{id}/devices/{deviceId}`.
  */
-export async function devicesPlugin(fastify: FastifyInstance, { devices, auth }: { devices: DevicesService; auth: AuthService }) {
+export async function devicesPlugin(
+  fastify: FastifyInstance,
+  { devices, auth, users }: { devices: DevicesService; auth: AuthService; users: Pick<UsersService, 'get'> },
+) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -101,6 +106,45 @@ export async function devicesPlugin(fastify: FastifyInstance, { devices, auth }:
     },
     async (request, reply) => {
       await devices.revoke(requireUser(request).id, request.params.id, request.ip);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/admin/users/:id/devices',
+    {
+      schema: {
+        summary: "A user's devices",
+        description: 'Admins only (403 `forbidden`). Every device the user registered. Errors: 404 `user_not_found`.',
+        tags: ['admin'],
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(DeviceSchema), nextCursor: Type.Null() }) },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      await users.get(request.params.id);
+      return { items: await devices.list(request.params.id), nextCursor: null };
+    },
+  );
+
+  app.delete(
+    '/api/v1/admin/users/:id/devices/:deviceId',
+    {
+      schema: {
+        summary: "Revoke a user's device",
+        description:
+          'Admins only (403 `forbidden`). Like the owner revoking it: its token stops working on the very next request; ' +
+          'the audit log names the admin. Errors: 404 `user_not_found`, 404 `device_not_found` (no such device of that user).',
+        tags: ['admin'],
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), deviceId: Type.String({ maxLength: 64 }) }),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const admin = requireAdmin(request);
+      await users.get(request.params.id);
+      await devices.revoke(request.params.id, request.params.deviceId, request.ip, admin.id);
       return reply.code(204).send(null);
     },
   );

@@ -1,3 +1,5 @@
+import type { Db } from '../db/database.js';
+
 /**
  * What feature services need from the real-time layer, without depending on how it is built (durable log, bus,
  * SSE hub, presence). `src/events/` implements these; playback, library and collection features call them.
@@ -23,6 +25,28 @@ export interface UserEventPublisher {
    */
   publish(userId: string, type: Exclude<UserEventType, 'snapshot'>, data: unknown): Promise<UserEvent>;
 }
+
+/**
+ * Publishing an event as part of a feature's own database transaction, so its change and the event that announces it
+ * commit together (or not at all) and cost one commit instead of two: `appendIn` inside the transaction, `deliver`
+ * once it has committed. An event whose transaction rolled back is never delivered, and its id is handed out again
+ * (the counter bump rolls back with it), so ids stay gapless.
+ */
+export interface TransactionalEventPublisher extends UserEventPublisher {
+  /**
+   * Appends an event to the user's durable log through `executor`, the caller's open transaction (a `Db`: Kysely's
+   * `Transaction` is one). Nothing is delivered yet. On PostgreSQL this locks the user's event counter until commit.
+   */
+  appendIn(executor: Db, userId: string, type: Exclude<UserEventType, 'snapshot'>, data: unknown): Promise<UserEvent>;
+  /** Delivers an event whose transaction committed to every connected device of its user, on every server instance. */
+  deliver(event: UserEvent): void;
+}
+
+/**
+ * Tells every device of the user that their device list changed — a device was registered (or re-registered),
+ * renamed or revoked — with a `devices` event holding the whole list, so every open app refreshes its device menu.
+ */
+export type DeviceListChanged = (userId: string) => Promise<void>;
 
 export interface DevicePresence {
   /** True while the device has an open event stream on any instance, or sent a heartbeat within the last 30 s. */

@@ -49,7 +49,7 @@ export interface PresenceDeps {
 
 /**
  * Device presence (implements `DevicePresence`) and its announcements: a `devices` event with the user's whole device
- * list whenever one of their devices goes online or offline. Changes come from streams opening and closing here,
+ * list whenever one of their devices goes online or offline, or the list itself changes (`listChanged`). Changes come from streams opening and closing here,
  * and from `sweep()` (heartbeats starting or lapsing, other instances' streams expiring); the announced state is
  * compared-and-set in the database, so each change is announced once however many instances notice it.
  */
@@ -73,12 +73,15 @@ export function createPresence(deps: PresenceDeps) {
     return (await repository.userDevices(userId, cutoff)).map((row) => toStatus(row, cutoff));
   }
 
-  /** Announces the user's device list when this call is the one that records a device's change. */
-  async function reconcile(userId: string): Promise<void> {
+  /**
+   * Announces the user's device list when this call is the one that records a device's online change — or in any
+   * case with `always` (the list itself changed). The online states it announces are recorded as announced.
+   */
+  async function reconcile(userId: string, always = false): Promise<void> {
     const now = clock.now();
     const cutoff = now - onlineWindowMs;
     const rows = await repository.userDevices(userId, cutoff);
-    let changed = false;
+    let changed = always;
     for (const row of rows) {
       const online = isOnlineRow(row, cutoff);
       if (online !== row.announcedOnline && (await repository.announce(userId, row.id, online, now))) changed = true;
@@ -100,6 +103,9 @@ export function createPresence(deps: PresenceDeps) {
     /** The user's devices with their online state, in registration order. */
     devices,
     reconcile,
+
+    /** The user's device list changed (a device registered, renamed or revoked): announces the whole list. */
+    listChanged: (userId: string): Promise<void> => reconcile(userId, true),
 
     /** True when `deviceId` is one of the user's devices. */
     deviceOwned: (userId: string, deviceId: string): Promise<boolean> => repository.deviceOwned(userId, deviceId),

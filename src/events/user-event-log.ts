@@ -1,7 +1,8 @@
+import type { Db } from '../db/database.js';
 import type { Clock } from '../shared/clock.js';
 import type { EventBus } from '../shared/events.js';
-import type { UserEvent, UserEventPublisher, UserEventType } from './contracts.js';
-import type { UserEventLogRepository } from './user-event-log-repository.js';
+import type { TransactionalEventPublisher, UserEvent, UserEventType } from './contracts.js';
+import type { AppendRetention, NewStoredEvent, UserEventLogRepository } from './user-event-log-repository.js';
 
 /**
  * How much of each user's log is kept for replay: the newest `maxEvents` events, none older than `maxAgeMs`.
@@ -24,16 +25,26 @@ export function createUserEventLog(deps: { repository: UserEventLogRepository; c
   const { repository, clock, retention } = deps;
   const pruneEvery = Math.max(1, Math.ceil(retention.maxEvents / 10));
 
+  /** Stores an event through `store` (a transaction of its own, or the caller's) and returns it with id and time. */
+  async function stored(
+    store: (event: NewStoredEvent, retention: AppendRetention) => Promise<number>,
+    userId: string,
+    type: Exclude<UserEventType, 'snapshot'>,
+    data: unknown,
+  ): Promise<UserEvent> {
+    const at = clock.now();
+    const id = await store({ userId, type, data: JSON.stringify(data ?? null), at }, { keep: retention.maxEvents, olderThan: at - retention.maxAgeMs, pruneEvery });
+    return { id, userId, type, data: data ?? null, at };
+  }
+
   return {
     /** Stores an event and returns it with its id and time (epoch ms). */
-    async append(userId: string, type: Exclude<UserEventType, 'snapshot'>, data: unknown): Promise<UserEvent> {
-      const at = clock.now();
-      const id = await repository.append(
-        { userId, type, data: JSON.stringify(data ?? null), at },
-        { keep: retention.maxEvents, olderThan: at - retention.maxAgeMs, pruneEvery },
-      );
-      return { id, userId, type, data: data ?? null, at };
-    },
+    append: (userId: string, type: Exclude<UserEventType, 'snapshot'>, data: unknown): Promise<UserEvent> =>
+      stored((event, kept) => repository.append(event, kept), userId, type, data),
+
+    /** `append` inside the caller's open transaction `executor` (see `TransactionalEventPublisher.appendIn`). */
+    appendIn: (executor: Db, userId: string, type: Exclude<UserEventType, 'snapshot'>, data: unknown): Promise<UserEvent> =>
+      stored((event, kept) => repository.appendIn(executor, event, kept), userId, type, data),
 
     /** The id of the user's latest event, 0 before the first: what a snapshot taken now is current up to. */
     lastId: (userId: string): Promise<number> => repository.lastId(userId),
@@ -58,13 +69,19 @@ export function createUserEventLog(deps: { repository: UserEventLogRepository; c
 
 export type UserEventLog = ReturnType<typeof createUserEventLog>;
 
-/** `UserEventPublisher`: append to the durable log, then hand the stored event to the bus (every instance's SSE hub). */
-export function createUserEventPublisher(deps: { log: Pick<UserEventLog, 'append'>; bus: Pick<EventBus, 'publish'> }): UserEventPublisher {
+/**
+ * `UserEventPublisher` and `TransactionalEventPublisher`: append to the durable log, then hand the stored event to the
+ * bus (every instance's SSE hub).
+ */
+export function createUserEventPublisher(deps: { log: Pick<UserEventLog, 'append' | 'appendIn'>; bus: Pick<EventBus, 'publish'> }): TransactionalEventPublisher {
+  const deliver = (event: UserEvent) => deps.bus.publish({ type: 'user-event', event });
   return {
     async publish(userId, type, data) {
       const event = await deps.log.append(userId, type, data);
-      deps.bus.publish({ type: 'user-event', event });
+      deliver(event);
       return event;
     },
+    appendIn: deps.log.appendIn,
+    deliver,
   };
 }

@@ -1,8 +1,9 @@
 import type { Db } from '../db/database.js';
+import { createLibraryAccessRepository } from '../library/access-repository.js';
 import type { Clock } from '../shared/clock.js';
 import type { EventBus } from '../shared/events.js';
 import { newId } from '../shared/ids.js';
-import type { DevicePresence, UserEventPublisher } from './contracts.js';
+import type { DeviceListChanged, DevicePresence, TransactionalEventPublisher } from './contracts.js';
 import { createEventHub, DEFAULT_HUB, type HubSettings } from './hub.js';
 import { createPresenceRepository } from './presence-repository.js';
 import { createPresence, DEFAULT_PRESENCE, type Presence, type PresenceSettings } from './presence.js';
@@ -34,10 +35,12 @@ export type RealtimeOverrides = { [K in keyof RealtimeSettings]?: RealtimeSettin
 
 /** The real-time layer as features and the events plugin use it. */
 export interface Realtime {
-  /** For features: append to a user's stream (contract in `contracts.ts`). */
-  publisher: UserEventPublisher;
+  /** For features: append to a user's stream, alone or in their own transaction (contracts in `contracts.ts`). */
+  publisher: TransactionalEventPublisher;
   /** For features: which devices are online (contract in `contracts.ts`). */
   presence: DevicePresence;
+  /** For the devices feature: announces a change of a user's device list (contract in `contracts.ts`). */
+  deviceListChanged: DeviceListChanged;
   /** The rest is for the events plugin. */
   internals: {
     log: UserEventLog;
@@ -67,7 +70,7 @@ export function createRealtime(deps: { db: Db; bus: EventBus; clock: Clock; sche
   };
   const log = createUserEventLog({ repository: createUserEventLogRepository(db), clock, retention: settings.retention });
   const publisher = createUserEventPublisher({ log, bus });
-  const hub = createEventHub({ clock, scheduler, settings: settings.hub });
+  const hub = createEventHub({ clock, scheduler, settings: settings.hub, libraryAudience: createLibraryAccessRepository(db).userIdsWhoCanSee });
   const presence = createPresence({
     repository: createPresenceRepository(db),
     clock,
@@ -79,6 +82,7 @@ export function createRealtime(deps: { db: Db; bus: EventBus; clock: Clock; sche
   return {
     publisher,
     presence: { isOnline: presence.isOnline, onlineDeviceIds: presence.onlineDeviceIds },
+    deviceListChanged: presence.listChanged,
     internals: { log, presence, hub, bus, clock, scheduler, settings },
   };
 }

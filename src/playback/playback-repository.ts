@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { libraryCondition } from '../catalog/catalog-repository.js';
 import type { Db } from '../db/database.js';
 import type { PlaybackSessionsTable } from '../db/schema.js';
+import type { TransactionalEventPublisher, UserEvent } from '../events/contracts.js';
 import type { PlaybackState, PlaybackSession, QueueItem, QueueTrack } from './state.js';
 
 /** What a command came to, as kept for its retries: the state it produced, or the error it was refused with. */
@@ -15,15 +16,16 @@ export interface CommandRecord {
 }
 
 /**
- * The result of a write: `saved`; `stale` when the session is no longer at the revision the write was computed
- * from (another writer got there first); `duplicate` when an outcome for the command id is already stored (another
- * attempt of the same command got there first). Nothing is written unless `saved`.
+ * The result of a write: `saved`, with the `playback` event appended for the new state (null when the write
+ * announced nothing); `stale` when the session is no longer at the revision the write was computed from (another
+ * writer got there first); `duplicate` when an outcome for the command id is already stored (another attempt of the
+ * same command got there first). Nothing is written unless `saved`.
  */
-export type WriteResult = 'saved' | 'stale' | 'duplicate';
+export type WriteResult = { status: 'saved'; event: UserEvent | null } | { status: 'stale' | 'duplicate' };
 
 class Rollback extends Error {
-  constructor(readonly result: Exclude<WriteResult, 'saved'>) {
-    super(result);
+  constructor(readonly status: 'stale' | 'duplicate') {
+    super(status);
   }
 }
 
@@ -66,11 +68,25 @@ function fromRow(row: Selectable<PlaybackSessionsTable>): PlaybackSession {
   };
 }
 
+/** Compare-and-swap of the session row from revision `from` to `to`; throws `Rollback('stale')` when it lost. */
+async function replaceSession(trx: Db, userId: string, session: { from: number; to: PlaybackSession }, now: number): Promise<void> {
+  const row = toRow(userId, session.to, now);
+  // On PostgreSQL a concurrent writer's uncommitted change makes these wait for it, then see its outcome.
+  const written =
+    session.from === 0
+      ? (await trx.insertInto('playbackSessions').values(row).onConflict((oc) => oc.column('userId').doNothing()).executeTakeFirst())
+          .numInsertedOrUpdatedRows
+      : (await trx.updateTable('playbackSessions').set(row).where('userId', '=', userId).where('revision', '=', session.from).executeTakeFirst())
+          .numUpdatedRows;
+  if (Number(written ?? 0) === 0) throw new Rollback('stale');
+}
+
 /**
  * SQL for playback sessions and command outcomes; the same statements on SQLite and PostgreSQL. Every write of a
  * session is a compare-and-swap on its revision, which is what keeps one writer per user across server processes.
+ * `events` appends the `playback` event announcing a new state in the same transaction as the state.
  */
-export function createPlaybackRepository(db: Db) {
+export function createPlaybackRepository(db: Db, events: Pick<TransactionalEventPublisher, 'appendIn'>) {
   const inLibraries = libraryCondition(db);
 
   return {
@@ -91,17 +107,18 @@ export function createPlaybackRepository(db: Db) {
     },
 
     /**
-     * In one transaction: stores `command`'s outcome (when given) and replaces the session at revision
-     * `session.from` by `session.to` (when given; revision 0 means no row exists yet). `stale` and `duplicate`
-     * roll everything back (see `WriteResult`).
+     * In one transaction: stores `command`'s outcome (when given), replaces the session at revision `session.from`
+     * by `session.to` (when given; revision 0 means no row exists yet) and appends `announce` as the user's next
+     * `playback` event (when given). The state and its event commit together: no device can miss a state that was
+     * saved. `stale` and `duplicate` roll everything back (see `WriteResult`).
      */
     async write(
       userId: string,
-      change: { session?: { from: number; to: PlaybackSession }; command?: CommandRecord; now: number },
+      change: { session?: { from: number; to: PlaybackSession }; command?: CommandRecord; announce?: PlaybackState; now: number },
     ): Promise<WriteResult> {
-      const { session, command, now } = change;
+      const { session, command, announce, now } = change;
       try {
-        await db.transaction().execute(async (trx) => {
+        return await db.transaction().execute(async (trx): Promise<WriteResult> => {
           if (command) {
             const inserted = await trx
               .insertInto('playbackCommands')
@@ -110,28 +127,13 @@ export function createPlaybackRepository(db: Db) {
               .executeTakeFirst();
             if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) throw new Rollback('duplicate');
           }
-          if (!session) return;
-          const row = toRow(userId, session.to, now);
-          // On PostgreSQL a concurrent writer's uncommitted change makes these wait for it, then see its outcome.
-          const written =
-            session.from === 0
-              ? (await trx.insertInto('playbackSessions').values(row).onConflict((oc) => oc.column('userId').doNothing()).executeTakeFirst())
-                  .numInsertedOrUpdatedRows
-              : (
-                  await trx
-                    .updateTable('playbackSessions')
-                    .set(row)
-                    .where('userId', '=', userId)
-                    .where('revision', '=', session.from)
-                    .executeTakeFirst()
-                ).numUpdatedRows;
-          if (Number(written ?? 0) === 0) throw new Rollback('stale');
+          if (session) await replaceSession(trx, userId, session, now);
+          return { status: 'saved', event: announce ? await events.appendIn(trx, userId, 'playback', announce) : null };
         });
       } catch (error) {
-        if (error instanceof Rollback) return error.result;
+        if (error instanceof Rollback) return { status: error.status };
         throw error;
       }
-      return 'saved';
     },
 
     /** Sessions that name an active device (the sweeper checks those devices are still there). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-service.js';
 import type { CatalogRepository } from '../catalog/catalog-repository.js';
 import type { DevicesRepository } from '../devices/devices-repository.js';
-import type { DevicePresence, UserEventPublisher } from '../events/contracts.js';
+import type { DevicePresence, TransactionalEventPublisher, UserEvent } from '../events/contracts.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError, errorCatalogue, type ErrorCode } from '../shared/errors.js';
 import type { CommandOutcome, CommandRecord, PlaybackRepository } from './playback-repository.js';
@@ -21,7 +21,8 @@ export type ResolvePlaylistTrackIds = (userId: string, playlistId: string) => Pr
 
 /** What playback needs from other features; the app wires the real ones, tests pass fakes. */
 export interface PlaybackIntegrations {
-  publisher: UserEventPublisher;
+  /** Each new state's `playback` event is appended in the transaction that saves the state, delivered after it. */
+  publisher: Pick<TransactionalEventPublisher, 'appendIn' | 'deliver'>;
   presence: DevicePresence;
   recordPlay: RecordPlay;
   resolvePlaylistTrackIds: ResolvePlaylistTrackIds;
@@ -97,6 +98,9 @@ function createKeyedQueue() {
  * `(user, commandId)` in the same transaction as the state, and looked up first. A retry — to this process or
  * another — gets the first outcome and applies nothing; two attempts racing each other cannot both store one.
  * A 409 `revision_conflict` is not stored: the command was not evaluated, so the same id may be sent again.
+ *
+ * Announcing: every new state's `playback` event is appended to the user's durable log in that same transaction
+ * (one commit per command: outcome, state and event), and delivered to the user's streams once it committed.
  */
 export function createPlaybackService(deps: PlaybackServiceDeps) {
   const { repository, clock, publisher, presence, log } = deps;
@@ -106,12 +110,16 @@ export function createPlaybackService(deps: PlaybackServiceDeps) {
     return (await repository.findSession(userId)) ?? initialSession(clock.now());
   }
 
-  /** Tells every device of the user about the new state; the state is already saved, so a failure is only logged. */
-  async function announce(userId: string, state: PlaybackState): Promise<void> {
+  /**
+   * Hands the committed `playback` event of a new state to every device of the user. It is in the durable log
+   * already, so a failure here is only logged: connections that missed it fill the gap from the log.
+   */
+  function announce(event: UserEvent | null): void {
+    if (!event) return;
     try {
-      await publisher.publish(userId, 'playback', state);
+      publisher.deliver(event);
     } catch (error) {
-      log.error({ err: error, userId, revision: state.revision }, 'publishing the playback state failed');
+      log.error({ err: error, userId: event.userId, eventId: event.id }, 'delivering the playback event failed');
     }
   }
 
@@ -136,9 +144,10 @@ export function createPlaybackService(deps: PlaybackServiceDeps) {
         const session = await load(userId);
         const result = transition(session, now);
         if (!result.ok) throw new AppError(result.error.code, result.error.message);
-        if ((await repository.write(userId, { session: { from: session.revision, to: result.session }, now })) !== 'saved') continue;
         const next = toPlaybackState(result.session);
-        await announce(userId, next);
+        const written = await repository.write(userId, { session: { from: session.revision, to: result.session }, announce: next, now });
+        if (written.status !== 'saved') continue;
+        announce(written.event);
         return { state: next, played: result.played };
       }
       throw new AppError('playback_busy');
@@ -278,23 +287,41 @@ export function createPlaybackService(deps: PlaybackServiceDeps) {
           if ('refusal' in decision) {
             // Stored too: a retry gets the same answer even if the state has changed since.
             const { code, message } = decision.refusal;
-            if ((await repository.write(userId, { command: record({ error: { code, message } }, now), now })) === 'duplicate') continue;
+            if ((await repository.write(userId, { command: record({ error: { code, message } }, now), now })).status === 'duplicate') continue;
             throw decision.refusal;
           }
           const next = toPlaybackState(decision.to.session);
           const written = await repository.write(userId, {
             session: { from: decision.from.revision, to: decision.to.session },
             command: record({ state: next }, now),
+            announce: next,
             now,
           });
-          if (written !== 'saved') continue;
-          await announce(userId, next);
+          if (written.status !== 'saved') continue;
+          announce(written.event);
           return { state: next, played: decision.to.played };
         }
         throw new AppError('playback_busy');
       });
       await recordPlays(userId, played);
       return state;
+    },
+
+    /**
+     * Replaces the queue without starting playback (state machine `queue.set`): `trackIds` in order (each must be
+     * playable by the caller), `currentIndex` of them current (null: none) at `positionMs`. Used by the Subsonic
+     * play queue and jukebox; carries no command id, so a retry applies again (it sets the same state).
+     * Errors: 404 `track_not_found`; 422 `invalid_command` (index out of range, queue too long), `seek_out_of_range`.
+     */
+    async setQueue(
+      caller: Caller,
+      request: { trackIds: string[]; currentIndex: number | null; positionMs: number; keepPlaying: boolean },
+    ): Promise<PlaybackState> {
+      const { trackIds, ...rest } = request;
+      const tracks = trackIds.length === 0 ? [] : await tracksOf(caller, { trackIds });
+      return applyWithRetries(caller.id, (session, now) =>
+        applyCommand(session, { type: 'queue.set', tracks, ...rest }, { now, deviceId: caller.deviceId ?? null, seed: String(session.revision) }),
+      );
     },
 
     /**

@@ -39,6 +39,12 @@ export type PlaybackCommand =
   /** Moves an item to `toIndex` of the queue in play order. */
   | { type: 'queue.move'; itemId: string; toIndex: number }
   | { type: 'queue.clear' }
+  /**
+   * Replaces the queue with `tracks` in this order and makes `tracks[currentIndex]` current at `positionMs` (null:
+   * nothing current) without starting playback: paused, or stopped when nothing is current; `keepPlaying` keeps a
+   * playing session playing. The Subsonic play queue (`savePlayQueue`) and jukebox `set`.
+   */
+  | { type: 'queue.set'; tracks: QueueTrack[]; currentIndex: number | null; positionMs: number; keepPlaying: boolean }
   | { type: 'shuffle'; enabled: boolean }
   | { type: 'repeat'; mode: RepeatMode }
   | { type: 'volume'; percent: number }
@@ -138,6 +144,8 @@ export function applyCommand(session: PlaybackSession, command: PlaybackCommand,
       const kept = next.queue.items.filter((item) => item.itemId === next.current?.queueItemId);
       return ok(withQueue(next, kept, next.unshuffledOrder && kept.map((item) => item.itemId)));
     }
+    case 'queue.set':
+      return setQueue(next, command);
     case 'shuffle':
       return ok(setShuffle(next, command.enabled, context.seed));
     case 'repeat':
@@ -355,6 +363,30 @@ function removeFromQueue(session: PlaybackSession, command: { itemIds: string[] 
   const following = items.slice(index + 1).find((item) => !removed.has(item.itemId));
   const moved = following ? moveTo(updated, following, session.playState) : moveTo(updated, remaining[0], 'stopped');
   return ok(moved, listenEnded(session, context));
+}
+
+/**
+ * `queue.set`: the given order is the play order (also the one kept for un-shuffling while shuffle is on). Plays
+ * are not recorded: the clients that save queues this way scrobble for themselves.
+ */
+function setQueue(
+  session: PlaybackSession,
+  command: { tracks: QueueTrack[]; currentIndex: number | null; positionMs: number; keepPlaying: boolean },
+): Transition {
+  const { tracks, currentIndex, positionMs } = command;
+  if (tracks.length > MAX_QUEUE_ITEMS) return fail('invalid_command', `A queue holds at most ${MAX_QUEUE_ITEMS} items.`);
+  if (currentIndex !== null && (currentIndex < 0 || currentIndex >= tracks.length)) {
+    return fail('invalid_command', `The current index must be below ${tracks.length}, the queue's length.`);
+  }
+  const items = newItems(tracks, session.revision);
+  const current = currentIndex === null ? undefined : items[currentIndex];
+  if (current) {
+    const refused = checkPosition(current, positionMs);
+    if (refused) return refused;
+  }
+  const playState: PlayState = !current ? 'stopped' : command.keepPlaying && session.playState === 'playing' ? 'playing' : 'paused';
+  const queued = withQueue(session, items, session.shuffle ? items.map((item) => item.itemId) : null);
+  return ok({ ...queued, current: current ? itemRef(current) : null, positionMs: current ? positionMs : 0, playState });
 }
 
 function moveInQueue(session: PlaybackSession, command: { itemId: string; toIndex: number }): Transition {

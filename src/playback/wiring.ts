@@ -25,7 +25,7 @@ export function createPlayback(deps: {
   log: { error(details: object, message: string): void };
 }) {
   const { db, clock, integrations, log } = deps;
-  const repository = createPlaybackRepository(db);
+  const repository = createPlaybackRepository(db, integrations.publisher);
   const service = createPlaybackService({
     ...integrations,
     repository,

@@ -186,16 +186,18 @@ describeEachDatabase('real-time events over SSE', (kind) => {
   it('shows a device online while its stream is open or it sent a heartbeat in the last 30 s, announcing each change', async () => {
     const { userId, session, device } = await newUser();
     const presence = t.app.omnisonic.events.presence;
-    clockOffsetMs += 31_000; // the registration counted as a heartbeat
-    await expect.poll(() => presence.isOnline(userId, device.id)).toBe(false);
-    const observer = await connect(session);
-    const snapshot = payload(await observer.waitFor(isType('snapshot')));
-    expect(snapshot.data.devices).toEqual([expect.objectContaining({ id: device.id, online: false })]);
-
     const onlineIs = (online: boolean) => (message: SseMessage) =>
       message.event === 'devices' && payload(message).data.devices.some((d: { id: string; online: boolean }) => d.id === device.id && d.online === online);
+    const observer = await connect(session);
+    const snapshot = payload(await observer.waitFor(isType('snapshot')));
+    // The registration counted as a heartbeat.
+    expect(snapshot.data.devices).toEqual([expect.objectContaining({ id: device.id, online: true })]);
+    clockOffsetMs += 31_000;
+    const wentOffline = await observer.waitFor(onlineIs(false));
+    expect(await presence.isOnline(userId, device.id)).toBe(false);
+
     const stream = await connect(device.headers);
-    const wentOnline = await observer.waitFor(onlineIs(true));
+    const wentOnline = await observer.waitFor(onlineIs(true), { from: observer.messages.indexOf(wentOffline) + 1 });
     expect(await presence.isOnline(userId, device.id)).toBe(true);
     expect(await presence.onlineDeviceIds(userId)).toEqual([device.id]);
 
@@ -209,6 +211,37 @@ describeEachDatabase('real-time events over SSE', (kind) => {
     clockOffsetMs += 31_000;
     await observer.waitFor(onlineIs(false), { from: observer.messages.indexOf(byHeartbeat) + 1 });
     expect(await presence.onlineDeviceIds(userId)).toEqual([]);
+  });
+
+  it('tells every open app the new device list when a device is registered, renamed or revoked', async () => {
+    const { session, device } = await newUser();
+    const tab = await connect(session);
+    const app = await connect(device.headers);
+    for (const client of [tab, app]) await client.waitFor(isType('snapshot'));
+    const listed = (message: SseMessage) => payload(message).data.devices as { id: string; name: string }[];
+    /** Runs `change`, then waits on both streams for a `devices` event whose list satisfies `expected`. */
+    async function announced(change: () => Promise<unknown>, expected: (devices: { id: string; name: string }[]) => boolean) {
+      const from = [tab.messages.length, app.messages.length];
+      await change();
+      for (const [n, client] of [tab, app].entries()) {
+        const event = await client.waitFor((message) => message.event === 'devices' && expected(listed(message)), { from: from[n] });
+        expect(Number(event.id)).toBeGreaterThan(0);
+      }
+    }
+
+    let added!: Awaited<ReturnType<typeof registerDevice>>;
+    await announced(
+      async () => (added = await registerDevice(session)),
+      (devices) => devices.some((d) => d.id === added?.id),
+    );
+    await announced(
+      () => t.app.inject({ method: 'PATCH', url: `/api/v1/devices/${added.id}`, headers: session, payload: { name: 'Kitchen speaker' } }),
+      (devices) => devices.some((d) => d.id === added.id && d.name === 'Kitchen speaker'),
+    );
+    await announced(
+      () => t.app.inject({ method: 'DELETE', url: `/api/v1/devices/${added.id}`, headers: session }),
+      (devices) => devices.length === 1 && devices[0].id === device.id,
+    );
   });
 
   it("never shows a user's events to another user's device", async () => {

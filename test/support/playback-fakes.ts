@@ -15,11 +15,12 @@ export function manualClock(start = Date.UTC(2026, 0, 1)) {
 }
 
 /**
- * In-memory stand-ins for what playback links to, as `buildApp` overrides: published events, device presence (a
+ * In-memory stand-ins for what playback links to, as `buildApp` overrides: delivered events, device presence (a
  * set of online device ids), recorded plays, playlists, and a scheduler whose sweeps the test runs with `sweep()`.
  */
 export function fakePlaybackLinks() {
   const events: UserEvent[] = [];
+  let appended = 0;
   const online = new Set<string>();
   const plays: Parameters<RecordPlay>[0][] = [];
   /** Track ids by `userId/playlistId`. */
@@ -27,11 +28,9 @@ export function fakePlaybackLinks() {
   const sweeps: (() => unknown)[] = [];
   const overrides: PlaybackOverrides = {
     publisher: {
-      publish: async (userId, type, data) => {
-        const event = { id: events.length + 1, userId, type, data, at: 0 };
-        events.push(event);
-        return event;
-      },
+      // An event counts once delivered: the event of a write that rolled back is appended but never delivered.
+      appendIn: async (_executor, userId, type, data) => ({ id: ++appended, userId, type, data, at: 0 }),
+      deliver: (event) => void events.push(event),
     },
     presence: {
       isOnline: async (_userId, deviceId) => online.has(deviceId),
