@@ -3,7 +3,9 @@
  * 100 000, realistic names from bench/synthetic) straight into a temporary SQLite database, then per run builds the
  * search index from it (time, heap it holds) and answers Q queries (default 1 000) through the search service,
  * hydration included, 20 per list: one-word, prefix-as-you-type, multi-word, typo (all three lists) and filter-only
- * (tracks, with a sort). Prints the JSON report on
+ * (tracks, with a sort), as an admin; `--plays N` gives them N plays (over N/3 tracks) and 270 favorites, so the
+ * user-statistics side of ranking and hydration is measured too. `--tracks 20000` is a quicker run for iterating.
+ * Prints the JSON report on
  * stdout and writes it to bench-results/search.json; progress goes to stderr. Figures are medians over the runs.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -51,6 +53,12 @@ interface Run extends Percentiles {
   indexHeapMB: number;
   rssMB: number;
   byKind: Record<string, Percentiles & { queries: number }>;
+  /**
+   * Where a query's time goes (ms per query, p50 and p95 of each): reading the user's plays and favorites
+   * (`signals`), hydrating the results through the catalog (`hydration`: SQL for the objects, their statistics and
+   * the user's), and the rest (`index`: matching, filtering and ranking in memory).
+   */
+  spans: Record<keyof Spans | 'index', { p50Ms: number; p95Ms: number }>;
   /** Queries that found nothing (typos beyond reach, filters matching no track). */
   emptyResults: number;
   index: ReturnType<SearchIndex['stats']>;
@@ -65,8 +73,37 @@ interface Percentiles {
 
 interface Generated {
   tracks: { title: string; artist: string; album: string }[];
-  counts: { tracks: number; albums: number; artists: number; genres: number };
+  counts: { tracks: number; albums: number; artists: number; genres: number; plays: number; favorites: number };
+  /** The listener whose searches are timed: an admin, with the play history and favorites `--plays` asks for. */
+  listenerId: string;
 }
+
+/** Time spent per query in the parts `Run.spans` reports; reset before each timed query. */
+interface Spans {
+  signals: number;
+  hydration: number;
+}
+const spans: Spans = { signals: 0, hydration: 0 };
+
+const active: Record<keyof Spans, { calls: number; since: number }> = { signals: { calls: 0, since: 0 }, hydration: { calls: 0, since: 0 } };
+
+/**
+ * `fn` with its calls' time added to `spans[span]`: the wall time while at least one call of the span is under way,
+ * so concurrent calls (the three hydrations) are not counted twice.
+ */
+function timed<A extends unknown[], R>(span: keyof Spans, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    if (active[span].calls++ === 0) active[span].since = performance.now();
+    try {
+      return await fn(...args);
+    } finally {
+      if (--active[span].calls === 0) spans[span] += performance.now() - active[span].since;
+    }
+  };
+}
+
+/** With `--plays N`: favorites of each type the listener also has (their N plays go to N/3 distinct tracks). */
+const FAVORITES = { track: 200, album: 50, artist: 20 };
 
 async function main(): Promise<void> {
   const options = parseOptions();
@@ -77,10 +114,10 @@ async function main(): Promise<void> {
     const started = performance.now();
     const database = await openDatabase({ dataDir });
     await migrateToLatest(database);
-    const generated = generate(join(dataDir, 'omnisonic.db'), options.tracks);
+    const generated = generate(join(dataDir, 'omnisonic.db'), options.tracks, options.plays);
     const generateMs = performance.now() - started;
     log(`generated ${generated.counts.tracks} tracks in ${Math.round(generateMs)} ms`);
-    const admin = { id: newId(), role: 'admin' as const };
+    const admin = { id: generated.listenerId, role: 'admin' as const };
     const queries = makeQueries(new Random(SEED + 1), generated, options.queries);
 
     const runs: Run[] = [];
@@ -132,11 +169,18 @@ async function measureRun(
   log(`run ${run}: index built in ${Math.round(buildMs)} ms, ${indexHeapMB.toFixed(1)} MB heap`);
   for (const { request } of queries.slice(0, 50)) await search.search(viewer, request);
   const timings: Record<Kind, number[]> = { 'one-word': [], prefix: [], 'multi-word': [], typo: [], 'filter-only': [] };
+  const parts: Record<keyof Run['spans'], number[]> = { signals: [], hydration: [], index: [] };
   let empty = 0;
   for (const { kind, request } of queries) {
+    spans.signals = 0;
+    spans.hydration = 0;
     const t0 = performance.now();
     const result = await search.search(viewer, request);
-    timings[kind].push(performance.now() - t0);
+    const ms = performance.now() - t0;
+    timings[kind].push(ms);
+    parts.signals.push(spans.signals);
+    parts.hydration.push(spans.hydration);
+    parts.index.push(ms - spans.signals - spans.hydration);
     if (result.tracks.length + result.albums.length + result.artists.length === 0) empty++;
   }
   await search.stop();
@@ -147,6 +191,12 @@ async function measureRun(
     rssMB: round(rssMB, 0),
     ...percentiles(Object.values(timings).flat()),
     byKind: Object.fromEntries(KINDS.map((kind) => [kind, { queries: timings[kind].length, ...percentiles(timings[kind]) }])),
+    spans: Object.fromEntries(
+      Object.entries(parts).map(([span, values]) => {
+        const { p50Ms, p95Ms } = percentiles(values);
+        return [span, { p50Ms, p95Ms }];
+      }),
+    ) as Run['spans'],
     emptyResults: empty,
     index: search.index.stats(),
   };
@@ -155,15 +205,20 @@ async function measureRun(
 function createService(database: DatabaseHandle) {
   const access = createLibraryAccessRepository(database.db);
   const visibleLibraryIds = (viewer: { id: string; role: 'admin' | 'user' }) => access.visibleLibraryIds(viewer.id, viewer.role === 'admin');
-  const catalog = createCatalogService({
-    catalog: createCatalogRepository(database.db),
-    visibleLibraryIds,
-    itemStats: createUserItemStats(createCollectionRepository(database.db)),
-  });
+  const catalog = createCatalogRepository(database.db);
+  const itemStats = createUserItemStats(createCollectionRepository(database.db));
+  const repository = createSearchRepository(database.db);
   return createSearchService({
-    repository: createSearchRepository(database.db),
+    repository: { ...repository, userSignals: timed('signals', repository.userSignals) },
     bus: createInProcessEventBus(),
-    catalog,
+    catalogFor: (libraryIds) => {
+      const service = createCatalogService({ catalog, visibleLibraryIds: async () => libraryIds, itemStats });
+      return {
+        tracksByIds: timed('hydration', service.tracksByIds),
+        albumsByIds: timed('hydration', service.albumsByIds),
+        artistsByIds: timed('hydration', service.artistsByIds),
+      };
+    },
     visibleLibraryIds,
     log: { error: (data, message) => log(`${message}: ${JSON.stringify(data)}`) },
   });
@@ -174,7 +229,7 @@ function createService(database: DatabaseHandle) {
  * minutes): artists with about 5 albums of 6–14 tracks, a genre per track, 60% FLAC and 40% MP3, BPM and key on
  * most tracks, added over two years.
  */
-function generate(file: string, trackCount: number): Generated {
+function generate(file: string, trackCount: number, playCount: number): Generated {
   const random = new Random(SEED);
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
@@ -193,8 +248,16 @@ function generate(file: string, trackCount: number): Generated {
     ),
     credit: sqlite.prepare('insert into track_artists (track_id, artist_id, role, position) values (?, ?, ?, 0)'),
     tag: sqlite.prepare('insert into track_genres (track_id, genre_id, position) values (?, ?, 0)'),
+    user: sqlite.prepare("insert into users (id, username, username_key, password_hash, role, disabled, created_at) values (?, 'listener', 'listener', '!', 'admin', 0, ?)"),
+    play: sqlite.prepare('insert into plays (id, user_id, track_id, played_at, duration_played_ms, device_id, recorded_at) values (?, ?, ?, ?, 120000, null, ?)'),
+    favorite: sqlite.prepare('insert into favorites (user_id, item_type, item_id, favorited_at) values (?, ?, ?, ?)'),
   };
-  const generated: Generated = { tracks: [], counts: { tracks: 0, albums: 0, artists: 0, genres: GENRES.length } };
+  const generated: Generated = {
+    tracks: [],
+    counts: { tracks: 0, albums: 0, artists: 0, genres: GENRES.length, plays: 0, favorites: 0 },
+    listenerId: newId(),
+  };
+  const ids = { track: [] as string[], album: [] as string[], artist: [] as string[] };
   sqlite.transaction(() => {
     const libraryId = newId();
     insert.library.run(libraryId, 'Music', '/music', START_MS);
@@ -211,12 +274,14 @@ function generate(file: string, trackCount: number): Generated {
       if (!artist) {
         artist = { id: newId(), name };
         artists.set(foldKey(name), artist);
+        ids.artist.push(artist.id);
         insert.artist.run(artist.id, name, foldKey(name), artistSortKey(name), START_MS);
       }
       for (let a = random.int(3, 7); a > 0 && generated.counts.tracks < trackCount; a--) {
         const album = { id: newId(), title: albumTitle(random), year: random.int(1960, 2024) };
         insert.album.run(album.id, album.title, foldKey(album.title), artist.id, artist.name, `${album.id}`, album.year, START_MS, START_MS);
         generated.counts.albums++;
+        ids.album.push(album.id);
         const genre = random.int(0, genreIds.length - 1);
         for (let n = 1, count = random.int(6, 14); n <= count && generated.counts.tracks < trackCount; n++) {
           const id = newId();
@@ -229,6 +294,7 @@ function generate(file: string, trackCount: number): Generated {
             random.int(120, 480) * 1000, lossless ? 'FLAC' : 'MPEG 1 Layer 3', lossless ? 'FLAC' : 'MPEG', lossless ? 1 : 0, addedAt, addedAt,
           );
           insert.credit.run(id, artist.id, 'artist');
+          ids.track.push(id);
           insert.tag.run(id, genreIds[genre]);
           generated.tracks.push({ title, artist: artist.name, album: album.title });
           generated.counts.tracks++;
@@ -236,6 +302,20 @@ function generate(file: string, trackCount: number): Generated {
       }
     }
     generated.counts.artists = artists.size;
+    insert.user.run(generated.listenerId, START_MS);
+    if (playCount === 0) return;
+    const played = Array.from({ length: Math.max(1, Math.round(playCount / 3)) }, () => random.pick(ids.track));
+    for (let n = 0; n < playCount; n++) {
+      const at = START_MS + n * 60_000;
+      insert.play.run(newId(), generated.listenerId, random.pick(played), at, at);
+      generated.counts.plays++;
+    }
+    for (const type of ['track', 'album', 'artist'] as const) {
+      for (const id of new Set(Array.from({ length: Math.min(FAVORITES[type], ids[type].length) }, () => random.pick(ids[type])))) {
+        insert.favorite.run(generated.listenerId, type, id, START_MS);
+        generated.counts.favorites++;
+      }
+    }
   })();
   sqlite.close();
   return generated;
@@ -315,15 +395,17 @@ function percentiles(values: number[]): Percentiles {
   return { p50Ms: round(at(50), 2), p95Ms: round(at(95), 2), p99Ms: round(at(99), 2), meanMs: round(mean, 2) };
 }
 
-function parseOptions(): { tracks: number; queries: number; runs: number } {
+function parseOptions(): { tracks: number; queries: number; runs: number; plays: number } {
   const { values } = parseArgs({
     options: {
       tracks: { type: 'string', default: '100000' },
       queries: { type: 'string', default: '1000' },
       runs: { type: 'string', default: '3' },
+      plays: { type: 'string', default: '0' },
     },
   });
-  return { tracks: positiveInteger('--tracks', values.tracks), queries: positiveInteger('--queries', values.queries), runs: positiveInteger('--runs', values.runs) };
+  const plays = values.plays === '0' ? 0 : positiveInteger('--plays', values.plays);
+  return { tracks: positiveInteger('--tracks', values.tracks), queries: positiveInteger('--queries', values.queries), runs: positiveInteger('--runs', values.runs), plays };
 }
 
 function log(message: string): void {

@@ -289,22 +289,25 @@ export function createCatalogRepository(db: Db) {
             .where(visible)
             .where('al.albumArtistId', 'in', artistIds),
         );
-      return db
+      // Per (artist, album) first, so each album row is read once rather than once per track (a track is on one
+      // album, so the artist's distinct tracks are the sum of their distinct tracks per album).
+      const perAlbum = db
         .selectFrom(credits.as('c'))
-        .leftJoin('albums as al', 'al.id', 'c.albumId')
+        .select((eb) => ['c.artistId', 'c.albumId', eb.fn.count<number>('c.trackId').distinct().as('tracks'), eb.fn.max('c.own').as('own')])
+        .groupBy(['c.artistId', 'c.albumId']);
+      return db
+        .selectFrom(perAlbum.as('pa'))
+        .leftJoin('albums as al', 'al.id', 'pa.albumId')
         .select((eb) => [
-          'c.artistId',
-          eb.fn.count<number>('c.trackId').distinct().as('trackCount'),
-          eb.fn
-            .count<number>(eb.case().when('c.own', '=', eb.lit(1)).then(eb.ref('c.albumId')).end())
-            .distinct()
-            .as('albumCount'),
+          'pa.artistId',
+          eb.fn.sum<number>('pa.tracks').as('trackCount'),
+          eb.fn.count<number>(eb.case().when('pa.own', '=', eb.lit(1)).then(eb.ref('pa.albumId')).end()).as('albumCount'),
           // max() picks the same album every time, so the picture does not change between requests.
           eb.fn
-            .coalesce(eb.fn.max(eb.case().when('c.own', '=', eb.lit(1)).then(eb.ref('al.artworkId')).end()), eb.fn.max('al.artworkId'))
+            .coalesce(eb.fn.max(eb.case().when('pa.own', '=', eb.lit(1)).then(eb.ref('al.artworkId')).end()), eb.fn.max('al.artworkId'))
             .as('artworkId'),
         ])
-        .groupBy('c.artistId')
+        .groupBy('pa.artistId')
         .execute();
     },
 

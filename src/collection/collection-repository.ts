@@ -1,14 +1,20 @@
 import { visibilityConditions } from '../catalog/catalog-repository.js';
-import { sql, type Expression, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { CollectionItemType, PlaysTable } from '../db/schema.js';
+import type { CollectionItemType, Database, PlaysTable } from '../db/schema.js';
 import { newId } from '../shared/ids.js';
+import { appendLibraryEvents } from '../sync/library-events-repository.js';
 import type { ListenBrainzListen } from './listenbrainz-client.js';
 import { createListenBrainzRepository } from './listenbrainz-repository.js';
 
 export type PlayRow = PlaysTable;
 
 const ITEM_TYPES: CollectionItemType[] = ['track', 'album', 'artist'];
+
+/** A favorite's sync change-log event; its sync id is `<itemType>:<itemId>`. */
+function favoriteEvent(userId: string, itemType: CollectionItemType, itemId: string, op: 'upsert' | 'delete') {
+  return { entityType: 'favorite' as const, entityId: `${itemType}:${itemId}`, op, libraryId: null, ownerUserId: userId };
+}
 
 /** Keyset position of the favorites listing (newest first). */
 export interface FavoriteAfter {
@@ -65,25 +71,30 @@ export function createCollectionRepository(db: Db) {
   /**
    * Per item of `type`: `{id, playCount, lastPlayedAt}` over the user's plays in `scope`, as a query to run or to
    * nest. Its type forgets the tables inside, which differ per item type and matter to no caller.
+   *
+   * With `ids`, the items' tracks are found first and their plays looked up by (user, track) on the
+   * `plays_user_track_time` unique index, so the cost follows the items' track counts, not the length of the user's
+   * history (hydrating 20 artists of a search read every one of 3 000 plays: 25 ms). The joins to `plays` are
+   * `cross join … where`: SQLite keeps the written order of a cross join, and without ANALYZE statistics it would
+   * otherwise start from the user's plays; PostgreSQL plans a cross join with a join condition like an inner join.
    */
   function playCounts(userId: string, type: CollectionItemType, scope: PlayScope): SelectQueryBuilder<any, any, PlayCount> {
-    const plays = () => {
-      let query = db.selectFrom('plays as p').where('p.userId', '=', userId);
-      if (scope.since !== null) query = query.where('p.playedAt', '>=', scope.since);
-      return query;
+    const inScope = <Q extends SelectQueryBuilder<Database & { p: Database['plays'] }, 'p', any>>(query: Q): Q => {
+      const mine = query.where('p.userId', '=', userId) as Q;
+      return scope.since === null ? mine : (mine.where('p.playedAt', '>=', scope.since) as Q);
     };
     const ids = scope.ids;
+    if (ids !== null) return playCountsOf(userId, ids, type, inScope);
+    const plays = () => inScope(db.selectFrom('plays as p'));
     switch (type) {
       case 'track':
         return plays()
-          .$if(ids !== null, (q) => q.where('p.trackId', 'in', ids!))
           .select((eb) => ['p.trackId as id', eb.fn.countAll<number>().as('playCount'), eb.fn.max('p.playedAt').as('lastPlayedAt')])
           .groupBy('p.trackId');
       case 'album':
         return plays()
           .innerJoin('tracks as t', 't.id', 'p.trackId')
           .where('t.albumId', 'is not', null)
-          .$if(ids !== null, (q) => q.where('t.albumId', 'in', ids!))
           .select((eb) => ['t.albumId as id', eb.fn.countAll<number>().as('playCount'), eb.fn.max('p.playedAt').as('lastPlayedAt')])
           .groupBy('t.albumId')
           .$narrowType<{ id: string }>();
@@ -91,13 +102,11 @@ export function createCollectionRepository(db: Db) {
         // `union` (not `union all`) keeps one row per (artist, play) however many credits link them.
         const credits = plays()
           .innerJoin('trackArtists as ta', 'ta.trackId', 'p.trackId')
-          .$if(ids !== null, (q) => q.where('ta.artistId', 'in', ids!))
           .select(['ta.artistId', 'p.id as playId', 'p.playedAt'])
           .union(
             plays()
               .innerJoin('tracks as t', 't.id', 'p.trackId')
               .innerJoin('albums as al', 'al.id', 't.albumId')
-              .$if(ids !== null, (q) => q.where('al.albumArtistId', 'in', ids!))
               .select(['al.albumArtistId as artistId', 'p.id as playId', 'p.playedAt']),
           );
         return db
@@ -108,26 +117,86 @@ export function createCollectionRepository(db: Db) {
     }
   }
 
+  /**
+   * `playCounts` of the items `ids`, starting from their tracks (see there). Each arm that lists the items' tracks
+   * first asks whether the user has played anything at all (one index probe, evaluated once), so a user without a
+   * history costs nothing rather than a walk over every track of the items.
+   */
+  function playCountsOf(
+    userId: string,
+    ids: string[],
+    type: CollectionItemType,
+    inScope: <Q extends SelectQueryBuilder<Database & { p: Database['plays'] }, 'p', any>>(query: Q) => Q,
+  ): SelectQueryBuilder<any, any, PlayCount> {
+    const hasPlayed = sql<SqlBool>`exists ${db.selectFrom('plays as q').select('q.id').where('q.userId', '=', userId)}`;
+    switch (type) {
+      case 'track':
+        return inScope(db.selectFrom('plays as p'))
+          .where('p.trackId', 'in', ids)
+          .select((eb) => ['p.trackId as id', eb.fn.countAll<number>().as('playCount'), eb.fn.max('p.playedAt').as('lastPlayedAt')])
+          .groupBy('p.trackId');
+      case 'album':
+        return inScope(db.selectFrom('tracks as t').crossJoin('plays as p'))
+          .whereRef('p.trackId', '=', 't.id')
+          .where('t.albumId', 'in', ids)
+          .where(hasPlayed)
+          .select((eb) => ['t.albumId as id', eb.fn.countAll<number>().as('playCount'), eb.fn.max('p.playedAt').as('lastPlayedAt')])
+          .groupBy('t.albumId')
+          .$narrowType<{ id: string }>();
+      case 'artist': {
+        // Each (artist, track) once however many credits link them, so each play counts once per artist.
+        const tracks = db
+          .selectFrom('trackArtists as ta')
+          .select(['ta.artistId', 'ta.trackId'])
+          .where('ta.artistId', 'in', ids)
+          .where(hasPlayed)
+          .union(
+            db
+              .selectFrom('albums as al')
+              .innerJoin('tracks as t', 't.albumId', 'al.id')
+              .select(['al.albumArtistId as artistId', 't.id as trackId'])
+              .where('al.albumArtistId', 'in', ids)
+              .where(hasPlayed),
+          );
+        return inScope(db.selectFrom(tracks.as('c')).crossJoin('plays as p'))
+          .whereRef('p.trackId', '=', 'c.trackId')
+          .select((eb) => ['c.artistId as id', eb.fn.countAll<number>().as('playCount'), eb.fn.max('p.playedAt').as('lastPlayedAt')])
+          .groupBy('c.artistId');
+      }
+    }
+  }
+
   return {
-    /** Marks the item as a favorite at `at`; a favorite keeps its first time. Resolves true when it was not one yet. */
+    /**
+     * Marks the item as a favorite at `at`; a favorite keeps its first time. Resolves true when it was not one yet
+     * (and only then appends its sync change-log event, in the same transaction).
+     */
     async addFavorite(userId: string, itemType: CollectionItemType, itemId: string, at: number): Promise<boolean> {
-      const result = await db
-        .insertInto('favorites')
-        .values({ userId, itemType, itemId, favoritedAt: at })
-        .onConflict((oc) => oc.columns(['userId', 'itemType', 'itemId']).doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .insertInto('favorites')
+          .values({ userId, itemType, itemId, favoritedAt: at })
+          .onConflict((oc) => oc.columns(['userId', 'itemType', 'itemId']).doNothing())
+          .executeTakeFirst();
+        const added = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+        if (added) await appendLibraryEvents(trx, [favoriteEvent(userId, itemType, itemId, 'upsert')], at);
+        return added;
+      });
     },
 
-    /** Resolves true when the item was a favorite. */
-    async removeFavorite(userId: string, itemType: CollectionItemType, itemId: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('favorites')
-        .where('userId', '=', userId)
-        .where('itemType', '=', itemType)
-        .where('itemId', '=', itemId)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    /** Resolves true when the item was a favorite (its sync tombstone, timed `at`, is appended then). */
+    async removeFavorite(userId: string, itemType: CollectionItemType, itemId: string, at: number): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .deleteFrom('favorites')
+          .where('userId', '=', userId)
+          .where('itemType', '=', itemType)
+          .where('itemId', '=', itemId)
+          .executeTakeFirst();
+        const removed = Number(result.numDeletedRows) > 0;
+        if (removed) await appendLibraryEvents(trx, [favoriteEvent(userId, itemType, itemId, 'delete')], at);
+        return removed;
+      });
     },
 
     /**

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database, PlaylistFilesTable, PlaylistsTable, Role, TrackStatus } from '../db/schema.js';
+import { appendLibraryEvents } from '../sync/library-events-repository.js';
 
 /*
  * SQL of playlists. Positions are each item's 0-based index, dense and unique per playlist (a unique index holds
@@ -31,6 +32,11 @@ export type EditOutcome<T> =
   | { kind: 'not_found' }
   | { kind: 'item_not_found' }
   | { kind: 'full' };
+
+/** The sync change-log event of a playlist (its owner's devices resend it as it then is). */
+function playlistEvent(id: string, ownerUserId: string, op: 'upsert' | 'delete') {
+  return { entityType: 'playlist' as const, entityId: id, op, libraryId: null, ownerUserId };
+}
 
 /** Thrown inside an edit's transaction to roll it back with an outcome. */
 class Rollback {
@@ -72,6 +78,7 @@ const playlistColumns = [
   'p.revision',
   'p.createdAt',
   'p.updatedAt',
+  'p.rules',
 ] as const;
 
 export function createPlaylistsRepository(db: Db) {
@@ -96,12 +103,14 @@ export function createPlaylistsRepository(db: Db) {
           .set((eb) => ({ revision: eb('revision', '+', 1), updatedAt: now }))
           .where('id', '=', playlistId);
         if (expected !== undefined) bump = bump.where('revision', '=', expected);
-        const bumped = await bump.returning('revision').executeTakeFirst();
+        const bumped = await bump.returning(['revision', 'ownerUserId']).executeTakeFirst();
         if (!bumped) {
           const current = await trx.selectFrom('playlists').select('revision').where('id', '=', playlistId).executeTakeFirst();
           throw new Rollback(current ? { kind: 'conflict', revision: current.revision } : { kind: 'not_found' });
         }
-        return { kind: 'done' as const, revision: bumped.revision, value: await work(trx) };
+        const value = await work(trx);
+        await appendLibraryEvents(trx, [playlistEvent(playlistId, bumped.ownerUserId, 'upsert')], now);
+        return { kind: 'done' as const, revision: bumped.revision, value };
       });
     } catch (error) {
       if (error instanceof Rollback) return error.outcome;
@@ -286,6 +295,31 @@ export function createPlaylistsRepository(db: Db) {
       return rows.map((row) => row.trackId);
     },
 
+    /** What an M3U line says about each of `trackIds` (a smart playlist's tracks), in the order of `trackIds`. */
+    async exportTracks(trackIds: string[]) {
+      const rows = [];
+      for (const ids of chunks(trackIds)) {
+        rows.push(...(await db.selectFrom('tracks').select(['id', 'path', 'artist', 'title', 'durationMs']).where('id', 'in', ids).execute()));
+      }
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return trackIds.flatMap((id) => byId.get(id) ?? []);
+    },
+
+    /** The artwork of each of `trackIds` that has one: the track's picture, else its album's. */
+    async trackArtwork(trackIds: string[]): Promise<Map<string, string>> {
+      const artwork = new Map<string, string>();
+      for (const ids of chunks([...new Set(trackIds)])) {
+        const rows = await db
+          .selectFrom('tracks as t')
+          .leftJoin('albums as al', 'al.id', 't.albumId')
+          .select((eb) => ['t.id', eb.fn.coalesce('t.artworkId', 'al.artworkId').as('artworkId')])
+          .where('t.id', 'in', ids)
+          .execute();
+        for (const row of rows) if (row.artworkId !== null) artwork.set(row.id, row.artworkId);
+      }
+      return artwork;
+    },
+
     /** Tracks of the items in `libraryIds` (any status) with what an M3U line says about them, in order. */
     async exportEntries(playlistId: string, libraryIds: string[]) {
       return db
@@ -381,14 +415,15 @@ export function createPlaylistsRepository(db: Db) {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('playlists').values(playlist).execute();
         await insertItems(trx, playlist.id, items, 0, playlist.createdAt);
+        await appendLibraryEvents(trx, [playlistEvent(playlist.id, playlist.ownerUserId, 'upsert')], playlist.createdAt);
       });
     },
 
-    /** Changes name, description or sharing. */
+    /** Changes name, description, sharing or a smart playlist's rules. */
     async updatePlaylist(
       playlistId: string,
       expected: number | undefined,
-      changes: Partial<Pick<PlaylistsTable, 'name' | 'nameKey' | 'description' | 'shared'>>,
+      changes: Partial<Pick<PlaylistsTable, 'name' | 'nameKey' | 'description' | 'shared' | 'rules'>>,
       now: number,
     ): Promise<EditOutcome<null>> {
       return edit(playlistId, expected, now, async (trx) => {
@@ -397,12 +432,20 @@ export function createPlaylistsRepository(db: Db) {
       });
     },
 
-    /** Deletes the playlist (if at `expected`) and its items. */
-    async deletePlaylist(playlistId: string, expected: number | undefined): Promise<'deleted' | Extract<EditOutcome<never>, { kind: 'conflict' | 'not_found' }>> {
-      let query = db.deleteFrom('playlists').where('id', '=', playlistId);
-      if (expected !== undefined) query = query.where('revision', '=', expected);
-      const result = await query.executeTakeFirst();
-      if (Number(result.numDeletedRows) > 0) return 'deleted';
+    /** Deletes the playlist (if at `expected`) and its items; `now` (epoch ms) times its change-log tombstone. */
+    async deletePlaylist(
+      playlistId: string,
+      expected: number | undefined,
+      now: number,
+    ): Promise<'deleted' | Extract<EditOutcome<never>, { kind: 'conflict' | 'not_found' }>> {
+      const deleted = await db.transaction().execute(async (trx) => {
+        let query = trx.deleteFrom('playlists').where('id', '=', playlistId);
+        if (expected !== undefined) query = query.where('revision', '=', expected);
+        const row = await query.returning('ownerUserId').executeTakeFirst();
+        if (row) await appendLibraryEvents(trx, [playlistEvent(playlistId, row.ownerUserId, 'delete')], now);
+        return row !== undefined;
+      });
+      if (deleted) return 'deleted';
       const current = await db.selectFrom('playlists').select('revision').where('id', '=', playlistId).executeTakeFirst();
       return current ? { kind: 'conflict', revision: current.revision } : { kind: 'not_found' };
     },

@@ -33,7 +33,9 @@ const NOT_VISIBLE = '404 `playlist_not_found` (unknown, or another user\'s playl
 const EDIT_ERRORS =
   `${NOT_VISIBLE}, 403 \`forbidden\` (shared with you: read-only), 409 \`revision_conflict\` (\`expectedRevision\` is not ` +
   'the current revision; nothing changed), 401 `unauthorized`';
-const readResponses = { 401: ErrorResponseSchema, 404: ErrorResponseSchema };
+const SMART_READ_ONLY = "409 `smart_playlist_read_only` (a smart playlist's tracks come from its rules)";
+// 503 `not_ready`: reading a smart playlist needs the search index, which may not be built yet.
+const readResponses = { 401: ErrorResponseSchema, 404: ErrorResponseSchema, 503: ErrorResponseSchema };
 const editResponses = { 400: ErrorResponseSchema, 401: ErrorResponseSchema, 403: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema };
 
 /** The encoding named by the upload's `charset` parameter; absent: detected. Errors: `validation_failed`. */
@@ -71,10 +73,12 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
         summary: 'List playlists',
         description:
           'Your playlists and those shared with you (shared playlists whose every track is in a library you may see), by ' +
-          'name (case and accents folded). Errors: 400 `validation_failed`, 400 `invalid_cursor`, 401 `unauthorized`.',
+          'name (case and accents folded), smart playlists among them (`smart: true`, with their `rules`; counts and duration ' +
+          'of the tracks they pick for you now). Errors: 400 `validation_failed`, 400 `invalid_cursor`, 401 `unauthorized`, ' +
+          '503 `not_ready` (the search index that evaluates smart playlists is not built).',
         tags: ['playlists'],
         querystring: Type.Object(pageQuerySchema),
-        response: { 200: pageSchema(PlaylistSchema), 400: ErrorResponseSchema, 401: ErrorResponseSchema },
+        response: { 200: pageSchema(PlaylistSchema), 400: ErrorResponseSchema, 401: ErrorResponseSchema, 503: ErrorResponseSchema },
       },
     },
     async (request) => playlists.list(requireUser(request), request.query),
@@ -87,8 +91,12 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
         summary: 'Create a playlist',
         description:
           'A new playlist of yours, optionally with its first tracks (in order, duplicates allowed) and shared. Sharing ' +
-          'makes it visible, read-only, to every user who may see all of its tracks. Errors: 400 `validation_failed`, ' +
-          '404 `track_not_found` (a track you may not see), 401 `unauthorized`.',
+          'makes it visible, read-only, to every user who may see all of its tracks. With `rules` instead of `trackIds` ' +
+          'it is a smart playlist: its tracks are chosen live, whenever it is read or played, by the filters of ' +
+          '`GET /search` (plus `addedInLastDays`), `sort` and `limit`, from the libraries, plays and favorites of whoever ' +
+          'reads it (a shared one shows each user their own matches); its items cannot be edited, only its rules. ' +
+          'Errors: 400 `validation_failed` (also `rules` with `trackIds`), 404 `track_not_found` (a track you may not see), ' +
+          '401 `unauthorized`.',
         tags: ['playlists'],
         body: CreatePlaylistBodySchema,
         response: { 201: PlaylistSchema, 400: ErrorResponseSchema, 401: ErrorResponseSchema, 404: ErrorResponseSchema },
@@ -159,8 +167,10 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
     '/api/v1/playlists/:id',
     {
       schema: {
-        summary: 'Rename, describe or share a playlist',
-        description: `Changes the given fields and bumps the revision. Errors: 400 \`validation_failed\`, ${EDIT_ERRORS}.`,
+        summary: 'Rename, describe or share a playlist, or change its rules',
+        description:
+          'Changes the given fields and bumps the revision; `rules` replaces a smart playlist\'s rules whole. Errors: 400 ' +
+          `\`validation_failed\` (also \`rules\` for an ordinary playlist), ${EDIT_ERRORS}.`,
         tags: ['playlists'],
         params: PlaylistParams,
         body: UpdatePlaylistBodySchema,
@@ -197,7 +207,8 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
         summary: 'Items of a playlist',
         description:
           'Items in order. An item whose file went missing stays, with `available: false`, and is available again ' +
-          'when the file returns. The cursor is bound to the revision it was made at: after an edit, paging on answers ' +
+          'when the file returns. A smart playlist lists the tracks its rules pick for you now (item id = track id). ' +
+          'The cursor is bound to the revision it was made at: after an edit, paging on answers ' +
           `409 \`revision_conflict\` (start again). Errors: ${NOT_VISIBLE}, 400 \`invalid_cursor\`, 409 \`revision_conflict\`, ` +
           '401 `unauthorized`.',
         tags: ['playlists'],
@@ -218,7 +229,7 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
           `Inserts up to ${MAX_TRACKS_PER_ADD} tracks (in order, duplicates allowed; each gets its own item id) before ` +
           '`position`, or at the end; an empty list changes nothing. Only tracks you may see can be added. Answers the ' +
           `playlist and the new items. Errors: 400 \`validation_failed\`, 404 \`track_not_found\`, 409 \`playlist_too_long\` ` +
-          `(more than ${MAX_PLAYLIST_ITEMS} items), ${EDIT_ERRORS}.`,
+          `(more than ${MAX_PLAYLIST_ITEMS} items), ${SMART_READ_ONLY}, ${EDIT_ERRORS}.`,
         tags: ['playlists'],
         params: PlaylistParams,
         body: AddItemsBodySchema,
@@ -233,7 +244,7 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
     {
       schema: {
         summary: 'Remove an item from a playlist',
-        description: `Removes that one occurrence; later items move up. Errors: 404 \`playlist_item_not_found\`, ${EDIT_ERRORS}.`,
+        description: `Removes that one occurrence; later items move up. Errors: 404 \`playlist_item_not_found\`, ${SMART_READ_ONLY}, ${EDIT_ERRORS}.`,
         tags: ['playlists'],
         params: ItemParams,
         querystring: ExpectedRevisionQuerySchema,
@@ -250,7 +261,7 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
         summary: 'Move an item within a playlist',
         description:
           'Moves the item so that it ends up at `position` (0-based; past the end means last); the items in between ' +
-          `close up. Errors: 404 \`playlist_item_not_found\`, ${EDIT_ERRORS}.`,
+          `close up. Errors: 404 \`playlist_item_not_found\`, ${SMART_READ_ONLY}, ${EDIT_ERRORS}.`,
         tags: ['playlists'],
         params: ItemParams,
         body: MoveItemBodySchema,
@@ -269,7 +280,8 @@ export async function playlistsPlugin(fastify: FastifyInstance, { playlists }: {
           'The playlist as an `.m3u8` download (UTF-8): `#EXTM3U`, `#PLAYLIST:name`, then per item `#EXTINF:seconds,' +
           'Artist - Title` and the file\'s path relative to its library\'s root, so importing it (`POST /playlists/import`, ' +
           'or as a file at the root of a music folder) gives the same playlist. Unavailable items are included; items ' +
-          `in libraries you may not see, and paths with line breaks, are left out. Errors: ${NOT_VISIBLE}, 401 \`unauthorized\`.`,
+          'in libraries you may not see, and paths with line breaks, are left out. A smart playlist exports the tracks its ' +
+          `rules pick for you now. Errors: ${NOT_VISIBLE}, 401 \`unauthorized\`.`,
         tags: ['playlists'],
         params: PlaylistParams,
         querystring: Type.Object({ format: Type.Optional(Type.Literal('m3u8', { default: 'm3u8' })) }),

@@ -7,29 +7,9 @@ import { ErrorResponseSchema } from '../shared/errors.js';
 import { pageQuerySchema, pageSchema } from '../shared/pagination.js';
 import type { SavedSearches } from './saved-searches.js';
 import type { EntityType } from './search-index.js';
-import { TRACK_SORTS, type SearchService } from './search-service.js';
+import { searchParams } from './schemas.js';
+import type { SearchService } from './search-service.js';
 
-/** The search parameters; also what a saved search stores. */
-const searchParams = {
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Words to find; optional when filtering.' })),
-  types: Type.Optional(
-    Type.String({ pattern: '^(artist|album|track)(,(artist|album|track))*$', description: 'Lists to fill, comma-separated; default all.' }),
-  ),
-  sort: Type.Optional(Type.Union(TRACK_SORTS.map((sort) => Type.Literal(sort)), { description: 'Order of the track list.' })),
-  genre: Type.Optional(Type.String({ maxLength: 200 })),
-  yearFrom: Type.Optional(Type.Integer()),
-  yearTo: Type.Optional(Type.Integer()),
-  durationMin: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds.' })),
-  durationMax: Type.Optional(Type.Number({ minimum: 0, description: 'Seconds.' })),
-  bpmMin: Type.Optional(Type.Number({ minimum: 0 })),
-  bpmMax: Type.Optional(Type.Number({ minimum: 0 })),
-  key: Type.Optional(Type.String({ maxLength: 20, description: 'Musical key as tagged, e.g. "Am".' })),
-  codec: Type.Optional(Type.String({ maxLength: 50, description: 'Codec as detected, e.g. "FLAC".' })),
-  lossless: Type.Optional(Type.Boolean()),
-  favorites: Type.Optional(Type.Boolean({ description: 'Only your favorites.' })),
-  addedSince: Type.Optional(Type.Integer({ minimum: 0, description: 'Epoch ms.' })),
-  library: Type.Optional(Type.String({ maxLength: 128, description: 'Only this library.' })),
-};
 const SearchQuery = Type.Object({ ...searchParams, ...pageQuerySchema });
 
 const SavedSearchSchema = Type.Object(

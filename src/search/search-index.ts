@@ -89,6 +89,20 @@ class DocTable<D extends { id: string }> {
   private readonly entries: number[][] = [];
   private readonly free: number[] = [];
   readonly postings: number[][] = [];
+  private buffers = { worst: new Uint8Array(0), quality: new Uint16Array(0), best: new Uint8Array(0) };
+
+  /**
+   * Per-slot work arrays for `SearchIndex.match`, all zero; the caller zeroes what it set before returning. Reused
+   * because a query would otherwise allocate (and leave to the garbage collector) a few hundred KB per type.
+   */
+  scratch(): { worst: Uint8Array; quality: Uint16Array; best: Uint8Array } {
+    const size = this.docs.length;
+    if (this.buffers.best.length < size) {
+      const capacity = Math.max(size, Math.ceil(this.buffers.best.length * 1.5));
+      this.buffers = { worst: new Uint8Array(capacity), quality: new Uint16Array(capacity), best: new Uint8Array(capacity) };
+    }
+    return this.buffers;
+  }
 
   put(doc: D, name: string, dropArticle: boolean, terms: { termId: number; field: number }[]): number {
     this.remove(doc.id);
@@ -131,10 +145,10 @@ class DocTable<D extends { id: string }> {
   }
 }
 
-/** Library id → number of indexed tracks there, per album or artist id. */
-type LibraryCounts = Map<string, Map<string, number>>;
+/** Library number (`SearchIndex.libraryNumber`) → number of indexed tracks there, per album or artist id. */
+type LibraryCounts = Map<string, Map<number, number>>;
 
-function count(counts: LibraryCounts, id: string, libraryId: string, delta: number): void {
+function count(counts: LibraryCounts, id: string, libraryId: number, delta: number): void {
   let perLibrary = counts.get(id);
   if (!perLibrary) counts.set(id, (perLibrary = new Map()));
   const next = (perLibrary.get(libraryId) ?? 0) + delta;
@@ -160,6 +174,27 @@ export class SearchIndex {
   readonly tracks = new DocTable<TrackDoc>();
   private readonly albumLibraries: LibraryCounts = new Map();
   private readonly artistLibraries: LibraryCounts = new Map();
+  /** Library ids as small numbers, so access checks over 100 000 tracks index a byte mask instead of hashing strings. */
+  private readonly libraryNumbers = new Map<string, number>();
+  /** Per track slot, its library's number; -1 for a free slot. */
+  readonly trackLibrary: number[] = [];
+
+  /** The number standing for `libraryId` in `trackLibrary` and library masks (assigned on first sight, never reused). */
+  libraryNumber(libraryId: string): number {
+    let number = this.libraryNumbers.get(libraryId);
+    if (number === undefined) this.libraryNumbers.set(libraryId, (number = this.libraryNumbers.size));
+    return number;
+  }
+
+  /** A mask over library numbers: 1 at each of `libraryIds` the index knows, 0 elsewhere. */
+  libraryMask(libraryIds: Iterable<string>): Uint8Array {
+    const mask = new Uint8Array(this.libraryNumbers.size);
+    for (const id of libraryIds) {
+      const number = this.libraryNumbers.get(id);
+      if (number !== undefined) mask[number] = 1;
+    }
+    return mask;
+  }
 
   private termId(term: string): number {
     let id = this.termIds.get(term);
@@ -204,9 +239,11 @@ export class SearchIndex {
       [doc.albumArtist, doc.albumArtist === doc.artist ? Field.artist : Field.other],
       ...doc.genres.map((genre): [string, number] => [genre, Field.other]),
     ]);
-    this.tracks.put(doc, doc.title, false, terms);
-    if (doc.albumId) count(this.albumLibraries, doc.albumId, doc.libraryId, 1);
-    for (const artistId of doc.artistIds) count(this.artistLibraries, artistId, doc.libraryId, 1);
+    const slot = this.tracks.put(doc, doc.title, false, terms);
+    const library = this.libraryNumber(doc.libraryId);
+    this.trackLibrary[slot] = library;
+    if (doc.albumId) count(this.albumLibraries, doc.albumId, library, 1);
+    for (const artistId of doc.artistIds) count(this.artistLibraries, artistId, library, 1);
   }
 
   removeArtist(id: string): void {
@@ -218,20 +255,23 @@ export class SearchIndex {
   }
 
   removeTrack(id: string): void {
+    const slot = this.tracks.slotOf.get(id);
     const doc = this.tracks.remove(id);
-    if (!doc) return;
-    if (doc.albumId) count(this.albumLibraries, doc.albumId, doc.libraryId, -1);
-    for (const artistId of doc.artistIds) count(this.artistLibraries, artistId, doc.libraryId, -1);
+    if (!doc || slot === undefined) return;
+    const library = this.trackLibrary[slot]!;
+    this.trackLibrary[slot] = -1;
+    if (doc.albumId) count(this.albumLibraries, doc.albumId, library, -1);
+    for (const artistId of doc.artistIds) count(this.artistLibraries, artistId, library, -1);
   }
 
-  /** Whether the album has a playable track in one of `libraryIds`. */
-  albumVisible(id: string, libraryIds: ReadonlySet<string>): boolean {
-    return visibleIn(this.albumLibraries.get(id), libraryIds);
+  /** Whether the album has a playable track in a library of `mask` (see `libraryMask`). */
+  albumVisible(id: string, mask: Uint8Array): boolean {
+    return visibleIn(this.albumLibraries.get(id), mask);
   }
 
-  /** Whether the artist is credited on, or album artist of, a playable track in one of `libraryIds`. */
-  artistVisible(id: string, libraryIds: ReadonlySet<string>): boolean {
-    return visibleIn(this.artistLibraries.get(id), libraryIds);
+  /** Whether the artist is credited on, or album artist of, a playable track in a library of `mask`. */
+  artistVisible(id: string, mask: Uint8Array): boolean {
+    return visibleIn(this.artistLibraries.get(id), mask);
   }
 
   table(type: EntityType): DocTable<{ id: string }> {
@@ -274,45 +314,56 @@ export class SearchIndex {
     reaches.sort((a, b) => a.size - b.size);
     const compactQuery = query.form.replaceAll(' ', '');
     // Typed arrays over all slots rather than maps: a common word's postings reach tens of thousands of items.
-    const slots = table.docs.length;
-    const worst = new Uint8Array(slots);
-    const quality = new Uint16Array(slots);
-    let matched: number[] = [];
-    for (const [w, { reached }] of reaches.entries()) {
-      // Best `field * 8 + quality + 1` of this word per slot; 0 where it does not match.
-      const best = new Uint8Array(slots);
-      const reachedSlots: number[] = [];
-      for (const [termId, q] of reached) {
-        for (const posting of table.postings[termId] ?? []) {
-          const slot = posting >> 2;
-          const value = (posting & 3) * 8 + q + 1;
-          const current = best[slot]!;
-          if (current === 0) {
-            if (w === 0 ? !accept(slot) : worst[slot] === 0) continue;
-            reachedSlots.push(slot);
-          } else if (value >= current) continue;
-          best[slot] = value;
+    const { worst, quality, best } = table.scratch();
+    let firstReached: number[] = [];
+    let reachedSlots: number[] = [];
+    try {
+      let matched: number[] = [];
+      for (const [w, { reached }] of reaches.entries()) {
+        // `best`: the best `field * 8 + quality + 1` of this word per slot; 0 where it does not match.
+        reachedSlots = [];
+        for (const [termId, q] of reached) {
+          for (const posting of table.postings[termId] ?? []) {
+            const slot = posting >> 2;
+            const value = (posting & 3) * 8 + q + 1;
+            const current = best[slot]!;
+            if (current === 0) {
+              if (w === 0 ? !accept(slot) : worst[slot] === 0) continue;
+              reachedSlots.push(slot);
+            } else if (value >= current) continue;
+            best[slot] = value;
+          }
         }
-      }
-      const next: number[] = [];
-      for (const slot of w === 0 ? reachedSlots : matched) {
-        const value = best[slot]!;
-        if (value === 0) {
-          worst[slot] = 0;
-          continue;
+        if (w === 0) firstReached = reachedSlots;
+        const next: number[] = [];
+        for (const slot of w === 0 ? reachedSlots : matched) {
+          const value = best[slot]!;
+          if (value === 0) {
+            worst[slot] = 0;
+            continue;
+          }
+          // Field is stored + 1 so that 0 still means "not a candidate".
+          worst[slot] = Math.max(worst[slot]!, ((value - 1) >> 3) + 1);
+          quality[slot] = quality[slot]! + ((value - 1) & 7);
+          next.push(slot);
         }
-        // Field is stored + 1 so that 0 still means "not a candidate".
-        worst[slot] = Math.max(worst[slot]!, ((value - 1) >> 3) + 1);
-        quality[slot] = quality[slot]! + ((value - 1) & 7);
-        next.push(slot);
+        for (const slot of reachedSlots) best[slot] = 0;
+        reachedSlots = [];
+        matched = next;
       }
-      matched = next;
+      return matched.map((slot) => {
+        const field = worst[slot]! - 1;
+        const tier = field === Field.name ? nameTier(table, slot, query.form, compactQuery) : 2 + field;
+        return (tier * 64 + Math.min(63, quality[slot]!)) * SLOTS + slot;
+      });
+    } finally {
+      // Every slot the words touched was reached by the first one: zeroing those leaves the scratch clean.
+      for (const slot of reachedSlots) best[slot] = 0;
+      for (const slot of firstReached) {
+        worst[slot] = 0;
+        quality[slot] = 0;
+      }
     }
-    return matched.map((slot) => {
-      const field = worst[slot]! - 1;
-      const tier = field === Field.name ? nameTier(table, slot, query.form, compactQuery) : 2 + field;
-      return (tier * 64 + Math.min(63, quality[slot]!)) * SLOTS + slot;
-    });
   }
 
   /**
@@ -348,9 +399,9 @@ export class SearchIndex {
   }
 }
 
-function visibleIn(perLibrary: Map<string, number> | undefined, libraryIds: ReadonlySet<string>): boolean {
+function visibleIn(perLibrary: Map<number, number> | undefined, mask: Uint8Array): boolean {
   if (!perLibrary) return false;
-  for (const libraryId of perLibrary.keys()) if (libraryIds.has(libraryId)) return true;
+  for (const library of perLibrary.keys()) if (mask[library] === 1) return true;
   return false;
 }
 

@@ -71,9 +71,13 @@ function createListenBrainzStub() {
   };
 }
 
-/** Timers that never fire by themselves: tests read the scheduled delay and move the fake clock instead. */
+/**
+ * Timers that never fire by themselves: tests read the scheduled delay and move the fake clock instead. Timers the
+ * app sets up at start (the hourly sync-log compaction) come before `ignoreEarlier()` and are not the forwarder's.
+ */
 function manualTimer() {
   const scheduled: { delayMs: number; cancelled: boolean }[] = [];
+  let first = 0;
   const timer: Timer = {
     schedule(delayMs) {
       const entry = { delayMs, cancelled: false };
@@ -83,7 +87,13 @@ function manualTimer() {
       };
     },
   };
-  return { timer, pendingDelay: () => scheduled.filter((entry) => !entry.cancelled).at(-1)?.delayMs ?? null };
+  return {
+    timer,
+    ignoreEarlier: () => {
+      first = scheduled.length;
+    },
+    pendingDelay: () => scheduled.slice(first).filter((entry) => !entry.cancelled).at(-1)?.delayMs ?? null,
+  };
 }
 
 describeEachDatabase('forwarding plays to ListenBrainz', (kind) => {
@@ -98,6 +108,7 @@ describeEachDatabase('forwarding plays to ListenBrainz', (kind) => {
   beforeAll(async () => {
     await stub.up();
     t = await createTestApp(kind, { env: { OMNISONIC_LISTENBRAINZ_URL: stub.url() }, overrides: { clock, timer: timers.timer } });
+    timers.ignoreEarlier();
     headers = await signIn(t.app);
     f = catalogFixtures(t.app.omnisonic.database.db);
   });

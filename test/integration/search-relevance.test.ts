@@ -95,6 +95,8 @@ describeEachDatabase('search relevance', (kind) => {
   let headers: { authorization: string };
   /** The two "Intro" tracks, most played first. */
   let intros: string[];
+  /** A Quiet Sun track without plays, for the artist tie-break test. */
+  let outroOfQuietSun: string;
 
   beforeAll(async () => {
     t = await createTestApp(kind);
@@ -152,6 +154,7 @@ describeEachDatabase('search relevance', (kind) => {
     }
     await t.app.omnisonic.search.settled();
     intros = [tracks['Loud Moon|Intro']!, tracks['Quiet Sun|Intro']!];
+    outroOfQuietSun = tracks['Quiet Sun|Outro']!;
   });
   afterAll(() => t.close());
 
@@ -170,6 +173,26 @@ describeEachDatabase('search relevance', (kind) => {
     expect(intro.tracks.map((track: { id: string }) => track.id)).toEqual(intros);
     const outro = (await t.app.inject({ url: '/api/v1/search?q=outro&types=track', headers })).json();
     expect(outro.tracks.map((track: { artist: string }) => track.artist)).toEqual(['Loud Moon', 'Quiet Sun']);
+  });
+
+  it('breaks ties between artists by the plays of all their tracks', async () => {
+    const browse = async () =>
+      (await t.app.inject({ url: '/api/v1/search?yearFrom=2010&yearTo=2011&types=artist', headers }))
+        .json()
+        .artists.map((artist: { name: string }) => artist.name);
+    // Loud Moon has 2 plays (and would come first by name too); three more of another Quiet Sun track make it 4 to 2.
+    expect(await browse()).toEqual(['Loud Moon', 'Quiet Sun']);
+    const admin = await t.database.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow();
+    const ids = [newId(), newId(), newId()];
+    await t.database.db
+      .insertInto('plays')
+      .values(ids.map((id, i) => ({ id, userId: admin.id, trackId: outroOfQuietSun, playedAt: FIXTURE_EPOCH_MS + 10_000 + i, durationPlayedMs: 60_000, deviceId: null, recordedAt: FIXTURE_EPOCH_MS })))
+      .execute();
+    try {
+      expect(await browse()).toEqual(['Quiet Sun', 'Loud Moon']);
+    } finally {
+      await t.database.db.deleteFrom('plays').where('id', 'in', ids).execute();
+    }
   });
 
   it('suggests the closest term when nothing matches', async () => {
