@@ -7,6 +7,7 @@ import { createAuthService } from './auth/auth-service.js';
 import { artworkPlugin } from './artwork/routes.js';
 import { argon2idHasher, type PasswordHasher } from './auth/password-hasher.js';
 import { authPlugin } from './auth/routes.js';
+import { setupPlugin } from './auth/setup-routes.js';
 import { createLoginFailuresRepository } from './auth/login-failures-repository.js';
 import { createLoginThrottle, realSleep, type Sleep } from './auth/login-throttle.js';
 import { createSessionsRepository } from './auth/sessions-repository.js';
@@ -63,9 +64,14 @@ import { searchPlugin } from './search/routes.js';
 import { createSavedSearches } from './search/saved-searches.js';
 import { createArtworkStore } from './library/scanner/artwork-store.js';
 import { uploadsPlugin } from './uploads/routes.js';
+import { webPlugin } from './web/plugin.js';
 import { registerSubsonic } from './subsonic/wiring.js';
 import { createFileImporter } from './uploads/import-files.js';
 import { createUploadService, type UploadCheckpoint, type UploadService } from './uploads/upload-service.js';
+import { createSyncCompaction, type SyncCompaction } from './sync/compaction.js';
+import { syncPlugin } from './sync/routes.js';
+import { createSyncRepository } from './sync/sync-repository.js';
+import { createSyncService } from './sync/sync-service.js';
 
 /** Adapters a test may replace; production uses the defaults. */
 export interface AppOverrides {
@@ -80,7 +86,7 @@ export interface AppOverrides {
   playback?: PlaybackOverrides;
   /** Writes tags into files for `POST /tracks/{id}/write-tags` (tests inject failures). */
   tagWriter?: TagFileWriter;
-  /** Retry timers of the ListenBrainz forwarder. */
+  /** Timers of background jobs: ListenBrainz retries, sync-log compaction. */
   timer?: Timer;
   /** Called at the crash-relevant points of an upload's finalize (tests pause or fail there). */
   uploadCheckpoint?: (point: UploadCheckpoint) => Promise<void>;
@@ -105,6 +111,8 @@ export interface AppContext {
   uploads: UploadService;
   /** Search; `search.settled()` resolves once the index has caught up with the events published so far. */
   search: SearchService;
+  /** Sync change-log retention; `sync.compaction.runOnce()` compacts now (tests move the clock instead of waiting). */
+  sync: { compaction: SyncCompaction };
 }
 
 declare module 'fastify' {
@@ -118,7 +126,12 @@ declare module 'fastify' {
  * feature plugin. HTTP tests call `app.inject()` on the result; `listen()` lives in `server.ts`.
  */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: config.databaseSchema });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pgSchema: config.databaseSchema,
+    backgroundCheckpoints: true,
+  });
   try {
     await migrateToLatest(database);
   } catch (error) {
@@ -163,15 +176,18 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const library = createLibraryServiceForConfig({ config, db: database.db, clock, bus, log: { error: (d, m) => app.log.error(d, m) } });
   const usersService = createUsersService({ users, sessions, hasher, audit, clock });
+  const catalogRepository = createCatalogRepository(database.db);
+  const itemStats = createUserItemStats(createCollectionRepository(database.db));
   const catalog = createCatalogService({
-    catalog: createCatalogRepository(database.db),
+    catalog: catalogRepository,
     visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
-    itemStats: createUserItemStats(createCollectionRepository(database.db)),
+    itemStats,
   });
   const search = createSearchService({
     repository: createSearchRepository(database.db),
     bus,
-    catalog,
+    // A search resolves the viewer's libraries once and hydrates its three lists within them.
+    catalogFor: (libraryIds) => createCatalogService({ catalog: catalogRepository, visibleLibraryIds: async () => libraryIds, itemStats }),
     visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
     log: { error: (d, m) => app.log.error(d, m) },
   });
@@ -196,6 +212,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     events: realtime.publisher,
     clock,
     log: { error: (d, m) => app.log.error(d, m) },
+    selectTracks: (viewer, selections) => search.selectTracks(viewer, selections),
+    selectionReady: () => search.isReady(),
   });
   const { scheduler: playbackScheduler, sweeper: playbackSweeper, ...playbackIntegrations } = overrides.playback ?? {};
   const playback = createPlayback({
@@ -231,6 +249,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     checkpoint: overrides.uploadCheckpoint,
     log: { error: (d, m) => app.log.error(d, m) },
   });
+  const sync = createSyncService({ repository: createSyncRepository(database.db), libraries: createLibraryAccessRepository(database.db), clock });
+  const syncCompaction = createSyncCompaction({
+    sync,
+    retentionMs: config.syncRetentionMs,
+    timer: overrides.timer ?? systemTimer,
+    log: { error: (d, m) => app.log.error(d, m) },
+  });
   const context: AppContext = {
     config,
     database,
@@ -244,6 +269,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     collection,
     uploads,
     search,
+    sync: { compaction: syncCompaction },
   };
 
   const app = Fastify({
@@ -264,6 +290,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   uploadSweeper.unref();
   app.addHook('onClose', async () => {
     clearInterval(uploadSweeper);
+    await syncCompaction.stop();
     await collection.forwarder.stop();
     await library.stop();
     await search.stop();
@@ -295,7 +322,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, sessionTtlMs: config.sessionTtlMs });
-  await app.register(devicesPlugin, { auth, devices: createDevicesService({ devices, audit, clock }) });
+  await app.register(setupPlugin, { auth, sessionTtlMs: config.sessionTtlMs });
+  await app.register(devicesPlugin, {
+    auth,
+    users: usersService,
+    devices: createDevicesService({ devices, audit, clock, listChanged: realtime.deviceListChanged, log: { error: (d, m) => app.log.error(d, m) } }),
+  });
   await app.register(usersPlugin, { auth, auditRepository, users: usersService });
   // Feature plugins register below.
   await app.register(catalogPlugin, { catalog });
@@ -341,17 +373,31 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     catalog,
     collection: collection.service,
     visibleLibraryIds: (viewer) => libraryAccess.visibleLibraryIds(viewer),
+    services: {
+      playlists,
+      playback: playback.service,
+      presence: realtime.presence,
+      devices,
+      users: usersService,
+      createUser: (input, actorUserId) => auth.createUser(input, actorUserId),
+      libraries: libraryAccess,
+      library,
+    },
   });
+  await app.register(syncPlugin, { sync });
   await app.register(libraryAdminPlugin, {
     access: libraryAccess,
     onCreated: () => void library.scan().catch((error) => app.log.error({ err: error }, 'scan of the new library failed')),
   });
+  // Last: the web app's catch-all GET route yields to every API route registered above.
+  await app.register(webPlugin, {});
 
   await app.ready();
   if (config.backgroundIndexing) search.start();
   await uploads.recover();
   await library.startBackground(config);
   collection.forwarder.start();
+  syncCompaction.start();
   return app;
 }
 

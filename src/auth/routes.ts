@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -30,6 +30,17 @@ function credentialOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
   return request.cookies[SESSION_COOKIE];
+}
+
+/** Sets the HttpOnly, SameSite=Lax session cookie (Secure over https) that browsers authenticate with. */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, sessionTtlMs: number): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    secure: request.protocol === 'https',
+    maxAge: Math.floor(sessionTtlMs / 1000),
+  });
 }
 
 /** The signed-in user of a route that the authentication hook guards. */
@@ -80,13 +91,7 @@ export const authPlugin = fp<{ auth: AuthService; sessionTtlMs: number }>(async 
         ip: request.ip,
         userAgent: request.headers['user-agent'],
       });
-      reply.setCookie(SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        path: '/',
-        secure: request.protocol === 'https',
-        maxAge: Math.floor(sessionTtlMs / 1000),
-      });
+      setSessionCookie(request, reply, session.token, sessionTtlMs);
       return session;
     },
   );

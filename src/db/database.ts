@@ -14,7 +14,12 @@ import * as overrides from './migrations/0008-overrides.js';
 import * as uploads from './migrations/0009-uploads.js';
 import * as subsonic from './migrations/0011-subsonic.js';
 import * as search from './migrations/0010-search.js';
+import * as sync from './migrations/0012-sync.js';
+import * as smartPlaylists from './migrations/0013-smart-playlists.js';
+import * as subsonicBookmarks from './migrations/0014-subsonic-bookmarks.js';
 import type { Database } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type Db = Kysely<Database>;
 
@@ -25,6 +30,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** PostgreSQL schema to use (tests give each file its own); created when missing. */
   pgSchema?: string;
+  /** SQLite: checkpoint the WAL from a worker thread instead of inside commits (the server; see `wal-checkpointer.ts`). */
+  backgroundCheckpoints?: boolean;
 }
 
 export interface DatabaseHandle {
@@ -42,7 +49,8 @@ pg.types.setTypeParser(700, (value) => Number(value));
 pg.types.setTypeParser(701, (value) => Number(value));
 
 /**
- * Opens the catalog database: SQLite (WAL, foreign keys, 5 s busy timeout) in the data directory by default,
+ * Opens the catalog database: SQLite (WAL, foreign keys, 5 s busy timeout, cached prepared statements) in the data
+ * directory by default,
  * PostgreSQL when a URL is given. Does not migrate; call `migrateToLatest`.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
@@ -68,8 +76,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new CamelCasePlugin()] });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const checkpointer = options.backgroundCheckpoints ? startWalCheckpointer(sqlite) : null;
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), plugins: [new CamelCasePlugin()] });
+  return {
+    db,
+    dialect: 'sqlite',
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 const migrations: Record<string, Migration> = {
@@ -84,6 +100,9 @@ const migrations: Record<string, Migration> = {
   '0009-uploads': uploads,
   '0010-search': search,
   '0011-subsonic': subsonic,
+  '0012-sync': sync,
+  '0013-smart-playlists': smartPlaylists,
+  '0014-subsonic-bookmarks': subsonicBookmarks,
 };
 
 /**

@@ -42,7 +42,12 @@ export interface Database {
   uploads: UploadsTable;
   subsonicPasswords: SubsonicPasswordsTable;
   subsonicApiKeys: SubsonicApiKeysTable;
+  subsonicBookmarks: SubsonicBookmarksTable;
+  subsonicPlayQueueSaves: SubsonicPlayQueueSavesTable;
   savedSearches: SavedSearchesTable;
+  libraryEventLog: LibraryEventLogTable;
+  libraryEvents: LibraryEventsTable;
+  syncDevices: SyncDevicesTable;
 }
 
 export interface LibrariesTable {
@@ -400,6 +405,8 @@ export interface PlaylistsTable {
   revision: number;
   createdAt: number;
   updatedAt: number;
+  /** Smart playlists: JSON `SmartRules` choosing its tracks live (it has no items); null for an ordinary playlist. */
+  rules: string | null;
 }
 
 /** One entry of a playlist; a track listed twice has two items. `position` is the 0-based index, dense per playlist. */
@@ -518,6 +525,24 @@ export interface SubsonicApiKeysTable {
   lastUsedAt: number | null;
 }
 
+/** A Subsonic bookmark: a position (ms) within a track, one per user and track (migration 0014). */
+export interface SubsonicBookmarksTable {
+  userId: string;
+  trackId: string;
+  positionMs: number;
+  comment: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The last `savePlayQueue` of a user: the client's name and the playback-session revision it produced. */
+export interface SubsonicPlayQueueSavesTable {
+  userId: string;
+  client: string;
+  revision: number;
+  savedAt: number;
+}
+
 /** A user's saved search (`src/search`): a name and the `GET /search` parameters as JSON. */
 export interface SavedSearchesTable {
   id: string;
@@ -526,4 +551,44 @@ export interface SavedSearchesTable {
   /** JSON of the search parameters (q, types, sort, filters); never `limit` or `cursor`. */
   search: string;
   createdAt: number;
+}
+
+/** The sync change log's single counter row (`id` = 1): see `src/sync/library-events-repository.ts`. */
+export interface LibraryEventLogTable {
+  id: number;
+  /** The highest `seq` handed out; bumped last in every transaction that appends. */
+  lastSeq: number;
+  /** The highest `seq` the retention job deleted; cursors before it answer 410 `cursor_expired`. */
+  compactedSeq: number;
+}
+
+/** What a sync record is about. */
+export type SyncEntityType = 'artist' | 'album' | 'track' | 'artwork' | 'playlist' | 'favorite';
+
+/**
+ * One entry of the append-only sync change log: "this entity may have changed for the viewers of `libraryId`" (catalog
+ * entities) or "for `ownerUserId`" (playlists, favorites). Readers send the entity's state as of the read.
+ */
+export interface LibraryEventsTable {
+  seq: number;
+  entityType: SyncEntityType;
+  /** The entity's id; a favorite's is `<itemType>:<itemId>`. */
+  entityId: string;
+  op: 'upsert' | 'delete';
+  libraryId: string | null;
+  ownerUserId: string | null;
+  /** Epoch ms of the change; the retention job deletes by it. */
+  at: number;
+}
+
+/** A device's server-side sync cursor (`POST /sync/ack`) and forced re-bootstrap (`POST /admin/devices/{id}/resync`). */
+export interface SyncDevicesTable {
+  deviceId: string;
+  userId: string;
+  ackedCursor: string | null;
+  ackedSeq: number | null;
+  ackedAt: number | null;
+  /** Cursors of this device positioned before this `seq` answer 410 `cursor_expired`. 0: never reset. */
+  resetSeq: number;
+  resetAt: number | null;
 }

@@ -94,6 +94,9 @@ describeEachDatabase('every route in the OpenAPI document', (kind) => {
     ownedIds.set('/api/v1/playlists/{id}/items/{itemId}', item.id);
     const savedSearch = (await t.app.inject({ method: 'POST', url: '/api/v1/saved-searches', headers: owner, payload: { name: 'Mine', search: { q: 'x' } } })).json();
     ownedIds.set('/api/v1/saved-searches/{id}', savedSearch.id);
+    // A bookmark of the owner's track, which `other` may not see.
+    await t.app.inject({ method: 'PUT', url: `/api/v1/me/bookmarks/${track.id}`, headers: owner, payload: { positionMs: 1000 } });
+    ownedIds.set('/api/v1/me/bookmarks/{trackId}', track.id);
 
     // An upload of the owner's (prepared only: finalize on it answers 409/404, never touches the bytes).
     const upload = (await t.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: owner, payload: { fileName: 'a.mp3', size: 10, sha256: 'ab'.repeat(32) } })).json();
