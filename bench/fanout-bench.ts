@@ -18,7 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.js';
 import type { PasswordHasher } from '../src/auth/password-hasher.js';
 import { loadConfig } from '../src/config.js';
+import { writeBenchReport } from './bench-report.js';
 import { machineInfo } from './machine-info.js';
 import { median, positiveInteger, round } from './bench-math.js';
 import { createSseParser } from './sse-client.js';
@@ -681,10 +682,7 @@ async function main(): Promise<void> {
     },
     raw: { runs, idle },
   };
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  process.stdout.write(json);
-  await mkdir('bench-results', { recursive: true });
-  await writeFile(join('bench-results', 'fanout.json'), json);
+  await writeBenchReport('fanout', report);
 }
 
 function roundLoad(load: Load) {

@@ -4,11 +4,12 @@
  * spawning `omnisonic scan --json`. Prints the JSON report on stdout and writes it to bench-results/scan.json;
  * progress goes to stderr. Run from the repository root (npm does).
  */
-import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { writeBenchReport } from './bench-report.js';
 import { machineInfo } from './machine-info.js';
 import { median, positiveInteger, round } from './bench-math.js';
 import { runScan, type TimedScan } from './scan-cli.js';
@@ -73,10 +74,7 @@ async function main(): Promise<void> {
     }
 
     const report = buildReport(options, library, generateMs, newFiles, runs, anomalies);
-    const json = `${JSON.stringify(report, null, 2)}\n`;
-    process.stdout.write(json);
-    await mkdir('bench-results', { recursive: true });
-    await writeFile(join('bench-results', 'scan.json'), json);
+    await writeBenchReport('scan', report);
   } finally {
     if (options.keep) log(`kept ${root}`);
     else await rm(root, { recursive: true, force: true });

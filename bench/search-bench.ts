@@ -8,11 +8,12 @@
  * Prints the JSON report on
  * stdout and writes it to bench-results/search.json; progress goes to stderr. Figures are medians over the runs.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { checkUpperBounds, writeBenchReport } from './bench-report.js';
 import { machineInfo } from './machine-info.js';
 import { median, positiveInteger, round } from './bench-math.js';
 import { setFlagsFromString } from 'node:v8';
@@ -133,13 +134,10 @@ async function main(): Promise<void> {
       library: { ...generated.counts, generateMs: Math.round(generateMs) },
       queries: { total: queries.length, mix: Object.fromEntries(KINDS.map((kind) => [kind, queries.filter((q) => q.kind === kind).length])), limit: 20 },
       median: summary,
-      targets: TARGETS.map((target) => ({ ...target, value: summary[target.metric], pass: summary[target.metric] <= target.threshold })),
+      targets: checkUpperBounds(TARGETS, summary),
       runs,
     };
-    const json = JSON.stringify(report, null, 2);
-    process.stdout.write(`${json}\n`);
-    await mkdir(resolve('bench-results'), { recursive: true });
-    await writeFile(resolve('bench-results/search.json'), `${json}\n`);
+    await writeBenchReport('search', report);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -8,10 +8,10 @@
  * to stderr. Figures are medians over the runs.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
@@ -21,6 +21,7 @@ import { migrateToLatest, openDatabase } from '../src/db/database.js';
 import { newId } from '../src/shared/ids.js';
 import { artistSortKey, foldKey } from '../src/shared/text.js';
 import { median, positiveInteger, round } from './bench-math.js';
+import { checkUpperBounds, writeBenchReport } from './bench-report.js';
 import { machineInfo } from './machine-info.js';
 import { ArtistNamer, GENRES, albumTitle, trackTitle } from './synthetic/names.js';
 import { Random } from './synthetic/random.js';
@@ -99,13 +100,10 @@ async function main(): Promise<void> {
         library: { ...counts, generateMs: Math.round(generateMs) },
         sync: { method: 'search3', query: '', pageSize: options.page, format: 'json', auth: 'u+t+s', transport: 'HTTP/1.1 loopback, keep-alive' },
         median: summary,
-        targets: TARGETS.map((target) => ({ ...target, value: summary[target.metric], pass: summary[target.metric] <= target.threshold })),
+        targets: checkUpperBounds(TARGETS, summary),
         runs,
       };
-      const json = JSON.stringify(report, null, 2);
-      process.stdout.write(`${json}\n`);
-      await mkdir(resolve('bench-results'), { recursive: true });
-      await writeFile(resolve('bench-results/subsonic.json'), `${json}\n`);
+      await writeBenchReport('subsonic', report);
     } finally {
       await app.close();
     }

@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +26,7 @@ import { newId } from '../src/shared/ids.js';
 import { artistSortKey, foldKey } from '../src/shared/text.js';
 import { appendLibraryEvents } from '../src/sync/library-events-repository.js';
 import { median, positiveInteger, round } from './bench-math.js';
+import { checkUpperBounds, writeBenchReport } from './bench-report.js';
 import { machineInfo } from './machine-info.js';
 import { ArtistNamer, albumTitle, trackTitle } from './synthetic/names.js';
 import { Random } from './synthetic/random.js';
@@ -115,13 +116,10 @@ async function main(): Promise<void> {
       machine: machineInfo(),
       library: { tracks: library.trackIds.length, albums: library.albums, artists: library.artists, generateMs },
       median: summary,
-      targets: TARGETS.map((target) => ({ ...target, value: summary[target.metric], pass: summary[target.metric] <= target.threshold })),
+      targets: checkUpperBounds(TARGETS, summary),
       runs,
     };
-    const json = JSON.stringify(report, null, 2);
-    process.stdout.write(`${json}\n`);
-    await mkdir(resolve('bench-results'), { recursive: true });
-    await writeFile(resolve('bench-results/sync.json'), `${json}\n`);
+    await writeBenchReport('sync', report);
   } finally {
     server?.kill('SIGTERM');
     await rm(dataDir, { recursive: true, force: true });
