@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { visibilityConditions } from '../catalog/catalog-repository.js';
 import type { Db } from '../db/database.js';
-import type { CollectionItemType } from '../db/schema.js';
+import type { CollectionItemType, Database } from '../db/schema.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { foldKey } from '../shared/text.js';
 import { createPageContinuations } from './page-continuations.js';
@@ -62,47 +62,48 @@ export function createSubsonicRepository(db: Db, clock: Clock = systemClock) {
 
   // A sync of 100k songs is 200 pages a few hundred ms apart; ten minutes covers a slow client's whole sync.
   const continuations = createPageContinuations({ max: 2_000, ttlMs: 10 * 60_000, now: () => clock.now() });
-  const listKey = (kind: string, libraryIds: string[], query: string) => `${kind}\n${[...libraryIds].sort().join(',')}\n${query}`;
 
-  /** The page's ids; a full page's last row is remembered as where the next offset continues. */
-  function remembered(list: string, offset: number, limit: number, rows: { id: string; sortKey: string }[]): string[] {
+  /**
+   * One offset page of ids ordered by `sortColumn` then `idColumn`, where `matchColumn` contains `query` (folded) when
+   * it is not empty. Sequential pages continue from the previous page's last row (remembered per list) instead of
+   * `OFFSET`, which scans every skipped row (see `createPageContinuations`).
+   */
+  async function pagedIds(
+    kind: string,
+    base: SelectQueryBuilder<Database, any, object>,
+    columns: { id: string; sort: string; match: string },
+    page: { libraryIds: string[]; query: string; offset: number; limit: number },
+  ): Promise<string[]> {
+    const { libraryIds, query, offset, limit } = page;
+    const [id, sort] = [sql.ref(columns.id), sql.ref(columns.sort)];
+    const list = `${kind}\n${[...libraryIds].sort().join(',')}\n${query}`;
+    const after = offset > 0 ? continuations.find(list, offset) : undefined;
+    let q = base.select([sql<string>`${id}`.as('id'), sql<string>`${sort}`.as('sortKey')]);
+    if (query !== '') q = q.where(sql<boolean>`${sql.ref(columns.match)} like ${containsPattern(query)} escape '\\'`);
+    q = after ? q.where(sql<boolean>`(${sort}, ${id}) > (${after.key}, ${after.id})`) : q.offset(offset);
+    const rows = (await q.orderBy(sort).orderBy(id).limit(limit).execute()) as { id: string; sortKey: string }[];
     const last = rows.at(-1);
     if (last && rows.length === limit) continuations.remember(list, offset + rows.length, { key: last.sortKey, id: last.id });
     return rows.map((row) => row.id);
   }
 
   return {
-    /**
-     * Song ids by title (then id), `offset`/`limit` paged; `query` (folded) must occur in the title when non-empty.
-     * Sequential pages continue from the previous page's last row instead of `OFFSET` (see `createPageContinuations`).
-     */
-    async songIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
-      const list = listKey('song', libraryIds, query);
-      const after = offset > 0 ? continuations.find(list, offset) : undefined;
-      let q = songs(libraryIds).select(['t.id', 't.titleKey as sortKey']);
-      if (query !== '') q = q.where(sql<boolean>`${sql.ref('t.titleKey')} like ${containsPattern(query)} escape '\\'`);
-      q = after ? q.where(sql<boolean>`(${sql.ref('t.titleKey')}, ${sql.ref('t.id')}) > (${after.key}, ${after.id})`) : q.offset(offset);
-      return remembered(list, offset, limit, await q.orderBy('t.titleKey').orderBy('t.id').limit(limit).execute());
+    /** Song ids by title (then id), `offset`/`limit` paged; `query` (folded) must occur in the title when non-empty. */
+    songIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
+      const columns = { id: 't.id', sort: 't.titleKey', match: 't.titleKey' };
+      return pagedIds('song', songs(libraryIds), columns, { libraryIds, query, offset, limit });
     },
 
     /** Album ids by title, paged as `songIds`; `query` must occur in the title when non-empty. */
-    async albumIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
-      const list = listKey('album', libraryIds, query);
-      const after = offset > 0 ? continuations.find(list, offset) : undefined;
-      let q = albums(libraryIds).select(['albums.id', 'albums.titleKey as sortKey']);
-      if (query !== '') q = q.where(sql<boolean>`${sql.ref('albums.titleKey')} like ${containsPattern(query)} escape '\\'`);
-      q = after ? q.where(sql<boolean>`(${sql.ref('albums.titleKey')}, ${sql.ref('albums.id')}) > (${after.key}, ${after.id})`) : q.offset(offset);
-      return remembered(list, offset, limit, await q.orderBy('albums.titleKey').orderBy('albums.id').limit(limit).execute());
+    albumIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
+      const columns = { id: 'albums.id', sort: 'albums.titleKey', match: 'albums.titleKey' };
+      return pagedIds('album', albums(libraryIds), columns, { libraryIds, query, offset, limit });
     },
 
     /** Artist ids by sort name, paged as `songIds`; `query` must occur in the name when non-empty. */
-    async artistIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
-      const list = listKey('artist', libraryIds, query);
-      const after = offset > 0 ? continuations.find(list, offset) : undefined;
-      let q = db.selectFrom('artists').where(visible.artist(libraryIds)).select(['artists.id', 'artists.sortName as sortKey']);
-      if (query !== '') q = q.where(sql<boolean>`${sql.ref('artists.nameKey')} like ${containsPattern(query)} escape '\\'`);
-      q = after ? q.where(sql<boolean>`(${sql.ref('artists.sortName')}, ${sql.ref('artists.id')}) > (${after.key}, ${after.id})`) : q.offset(offset);
-      return remembered(list, offset, limit, await q.orderBy('artists.sortName').orderBy('artists.id').limit(limit).execute());
+    artistIds(libraryIds: string[], query: string, offset: number, limit: number): Promise<string[]> {
+      const columns = { id: 'artists.id', sort: 'artists.sortName', match: 'artists.nameKey' };
+      return pagedIds('artist', db.selectFrom('artists').where(visible.artist(libraryIds)), columns, { libraryIds, query, offset, limit });
     },
 
     /** Album ids of one `getAlbumList2` page for `userId`. */
